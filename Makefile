@@ -1,0 +1,37 @@
+# cfn-flowlogs. Needs only python3 and make: every target installs what it uses into .venv.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+
+.DEFAULT_GOAL := help
+.PHONY: help template test lint pytest clean
+
+help: ## list the targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+$(VENV)/.installed: setup.cfg pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade "pip>=23"
+	$(PY) -m pip install --quiet --disable-pip-version-check -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed
+	$(PY) -m pip install --quiet --disable-pip-version-check -e ".[test]"
+	touch $@
+
+template: $(VENV)/.installed ## write the shipped and example templates into templates/
+	$(PY) -m cfn_flowlogs.shipped .
+
+lint: $(VENV)/.installed-test ## ruff and mypy over the package and the tests
+	$(BIN)/ruff check cfn_flowlogs tests
+	$(BIN)/ruff format --check cfn_flowlogs tests
+	$(BIN)/mypy cfn_flowlogs
+
+pytest: $(VENV)/.installed-test ## the test suite alone
+	$(BIN)/pytest
+
+test: lint pytest ## everything CI runs: lint, then the whole test suite
+
+clean: ## remove the virtual environment and caches
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis build *.egg-info

@@ -1,0 +1,23 @@
+"""cfn-flowlogs: secure, validated CloudFormation templates for AWS VPC Flow Logs."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from .config import FlowLogsConfig
+from .errors import ConfigError
+from .render import to_json, to_yaml
+from .template import build_template
+
+if TYPE_CHECKING:
+    from .linting import Finding
+
+__all__ = ["ConfigError", "FlowLogsConfig", "build_template", "lint", "to_json", "to_yaml"]
+__version__ = "0.1.0"
+
+
+def lint(template: Any) -> list[Finding]:
+    """cfn-lint findings for a template, informational rules on (imports cfn-lint on first use)."""
+    from .linting import lint as _lint
+
+    return _lint(template)

@@ -1,0 +1,222 @@
+"""`FlowLogsConfig`: the module's inputs, validated on construction."""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from typing import Any, Final
+
+from . import fields as flowlog_fields
+from . import statements
+from .errors import ConfigError
+from .inputs import BY_NAME, INPUTS, TARGETS, Input
+from .validators import (
+    check_bool,
+    check_bucket_name,
+    check_choice,
+    check_int,
+    check_mapping,
+    check_str,
+    check_str_list,
+    is_expression,
+)
+
+DESTINATION_OPTIONS: Final = ("file_format", "hive_compatible_partitions", "per_hour_partition")
+
+# Inputs that only mean something for one destination; setting them for another is a mistake.
+_ONLY_FOR: Final = {
+    "cloudwatch_log_group_name": "cloud-watch-logs",
+    "cloudwatch_iam_role_name": "cloud-watch-logs",
+    "iam_role_permissions_boundary": "cloud-watch-logs",
+    "s3_bucket_name": "s3",
+    "destination_options": "s3",
+    "additional_s3_bucket_policy_statements": "s3",
+}
+MAX_TAGS: Final = 50
+_TAG_CHARS: Final = r"[\w\s.:/=+\-@]*"
+
+
+@dataclass(frozen=True)
+class FlowLogsConfig:
+    """The inputs of Gruntwork's `vpc-flow-logs` module, with its names and defaults.
+
+    Free-form strings (IDs, names, ARNs) may be troposphere expressions such as `Ref(vpc)`;
+    the checks that need a literal are then skipped. ARNs may spell partition, region and
+    account as `${AWS::Partition}`, `${AWS::Region}` and `${AWS::AccountId}`.
+    """
+
+    vpc_id: Any = None
+    subnet_id: Any = None
+    eni_id: Any = None
+    traffic_type: str = "REJECT"
+    log_destination_type: str = "cloud-watch-logs"
+    cloudwatch_log_group_name: Any = None
+    cloudwatch_log_retention: int = 731
+    cloudwatch_iam_role_name: Any = None
+    iam_role_permissions_boundary: Any = None
+    use_managed_iam_policies: bool = True
+    kms_key_arn: Any = None
+    kms_key_users: Any = None
+    kms_key_deletion_window_in_days: int | None = None
+    kms_key_prefix: str | None = "alias/flow_logs_key_"
+    s3_bucket_name: Any = None
+    enable_custom_s3_destination: bool = False
+    s3_bucket: Any = None
+    s3_subfolder: str = ""
+    s3_infrequent_access_transition: int = 30
+    s3_glacier_transition: int = 180
+    s3_expiration_transition: int = 365
+    force_destroy_bucket: bool = False
+    additional_s3_bucket_policy_statements: Mapping[str, Any] | None = None
+    destination_options: Mapping[str, Any] | None = None
+    log_format: str | None = None
+    max_aggregation_interval: int = 600
+    kinesis_firehose_arn: Any = None
+    custom_tags: Mapping[str, str] = field(default_factory=dict)
+    create_resources: bool = True
+
+    def __post_init__(self) -> None:
+        for spec in INPUTS:
+            if spec.name not in DESTINATION_OPTIONS:
+                self._normalize(spec.name, check_input(spec, getattr(self, spec.name)))
+        self._normalize("destination_options", _check_destination_options(self.destination_options))
+        self._normalize("custom_tags", _check_tags(self.custom_tags))
+        self._normalize(
+            "additional_s3_bucket_policy_statements",
+            statements.check(self.additional_s3_bucket_policy_statements),
+        )
+        self._check_combinations()
+
+    def _normalize(self, name: str, value: Any) -> None:
+        object.__setattr__(self, name, value)  # frozen: set once, during validation
+
+    @classmethod
+    def from_mapping(cls, data: Any) -> FlowLogsConfig:
+        """Build from a config file's mapping of input names; an unknown name is an error."""
+        data = check_mapping("config", data)
+        known = {f.name for f in fields(cls)}
+        for key in data:
+            if key not in known:
+                raise ConfigError("config", key, "one of the module's inputs: " + ", ".join(sorted(known)))
+        return cls(**data)
+
+    def values(self) -> dict[str, Any]:
+        """Every scalar input by name, with `destination_options` spread into its three keys."""
+        flat = {spec.name: getattr(self, spec.name, None) for spec in INPUTS}
+        options = self.destination_options or {}
+        for name in DESTINATION_OPTIONS:
+            flat[name] = options.get(name, BY_NAME[name].default)
+        return flat
+
+    @property
+    def log_fields(self) -> tuple[str, ...]:
+        """The fields the flow log records: `log_format`'s, or AWS's default set."""
+        if self.log_format is None:
+            return flowlog_fields.DEFAULT_FIELDS
+        return flowlog_fields.parse_log_format(self.log_format)
+
+    def _check_combinations(self) -> None:
+        targets = {name: getattr(self, name) for name in TARGETS if getattr(self, name) is not None}
+        if len(targets) != 1:
+            raise ConfigError("vpc_id/subnet_id/eni_id", targets, "exactly one target ID")
+
+        destination = self.log_destination_type
+        firehose = destination == "kinesis-data-firehose"
+        if firehose != (self.kinesis_firehose_arn is not None):
+            _required_exactly_with("kinesis_firehose_arn", self.kinesis_firehose_arn,
+                                   "log_destination_type is kinesis-data-firehose")  # fmt: skip
+        if self.enable_custom_s3_destination and destination != "s3":
+            raise ConfigError("enable_custom_s3_destination", True, "false unless log_destination_type is s3")
+        if self.enable_custom_s3_destination != (self.s3_bucket is not None):
+            _required_exactly_with("s3_bucket", self.s3_bucket, "enable_custom_s3_destination is true")
+        for name, only in _ONLY_FOR.items():
+            value = getattr(self, name)
+            if value is not None and destination != only:
+                raise ConfigError(name, value, f"unset unless log_destination_type is {only}")
+        if self.enable_custom_s3_destination:
+            for name in ("s3_bucket_name", "additional_s3_bucket_policy_statements"):
+                if getattr(self, name) is not None:
+                    raise ConfigError(name, getattr(self, name), "unset with a custom bucket (it configures the created bucket)")
+        if self.kms_key_arn is not None:
+            for name in ("kms_key_users", "kms_key_deletion_window_in_days"):
+                if getattr(self, name) is not None:
+                    raise ConfigError(name, getattr(self, name), "unset when kms_key_arn is given (it configures the created key)")
+
+        glacier_min = self.s3_infrequent_access_transition + 30
+        if self.s3_glacier_transition < glacier_min:
+            raise ConfigError("s3_glacier_transition", self.s3_glacier_transition,
+                              f"at least 30 days after s3_infrequent_access_transition ({glacier_min} or more)")  # fmt: skip
+        if self.s3_expiration_transition <= self.s3_glacier_transition:
+            raise ConfigError("s3_expiration_transition", self.s3_expiration_transition,
+                              f"after s3_glacier_transition (more than {self.s3_glacier_transition})")  # fmt: skip
+
+        if self.log_format is not None:
+            try:
+                chosen = flowlog_fields.parse_log_format(self.log_format)
+            except ValueError as error:
+                raise ConfigError("log_format", self.log_format, f"known flow log fields as ${{field}} tokens ({error})") from None
+            tags = sorted(flowlog_fields.TAG_FIELDS.intersection(chosen))
+            if tags:
+                raise ConfigError("log_format", self.log_format,
+                                  f"without the tag fields {', '.join(tags)} (they need TagFieldSpecifications)")  # fmt: skip
+
+
+def _required_exactly_with(name: str, value: Any, when: str) -> None:
+    raise ConfigError(name, value, f"set exactly when {when}")
+
+
+def check_input(spec: Input, value: Any) -> Any:
+    """Check one scalar input against its spec; return it normalized (lists become tuples)."""
+    if value is spec.default or (type(value) is type(spec.default) and value == spec.default):
+        return value  # the module's own default is always allowed (s3_subfolder's "" too)
+    name = spec.name
+    if spec.kind == "bool":
+        return check_bool(name, value)
+    if spec.kind == "int":
+        if spec.choices:
+            return check_choice(name, value, spec.choices)
+        return check_int(name, value, spec.low, spec.high)
+    if spec.kind == "list":
+        items = check_str_list(name, value)
+        for item in items:
+            _check_text(spec, name, item)
+        return items
+    if spec.choices:
+        return check_choice(name, value, spec.choices)
+    if value is None or value == "":  # unset, as an empty Parameter is: kms_key_prefix "" is no alias
+        return None
+    return _check_text(spec, name, value)
+
+
+def _check_text(spec: Input, name: str, value: Any) -> Any:
+    if is_expression(value):
+        return value
+    check_str(name, value, spec.pseudo_pattern or spec.pattern, spec.allowed)
+    if name == "s3_bucket_name":
+        check_bucket_name(name, value)
+    return value
+
+
+def _check_destination_options(options: Any) -> Mapping[str, Any] | None:
+    if options is None:
+        return None
+    options = check_mapping("destination_options", options)
+    for key, value in options.items():
+        if key not in DESTINATION_OPTIONS:
+            raise ConfigError("destination_options", key, "keys among " + ", ".join(DESTINATION_OPTIONS))
+        check_input(BY_NAME[key], value)
+    return dict(options)
+
+
+def _check_tags(tags: Any) -> dict[str, str]:
+    tags = check_mapping("custom_tags", tags)
+    if len(tags) > MAX_TAGS:
+        raise ConfigError("custom_tags", f"{len(tags)} tags", f"at most {MAX_TAGS} tags")
+    for key, value in tags.items():
+        if not 1 <= len(key) <= 128 or key.lower().startswith("aws:") or not re.fullmatch(_TAG_CHARS, key):
+            raise ConfigError("custom_tags", key, "tag keys of 1-128 letters, digits, spaces and _.:/=+-@, not starting with aws:")
+        if not isinstance(value, str) or len(value) > 256 or not re.fullmatch(_TAG_CHARS, value):
+            raise ConfigError(f"custom_tags[{key!r}]", value, "a string of up to 256 letters, digits, spaces and _.:/=+-@")
+    return copy.deepcopy(dict(tags))

@@ -1,0 +1,227 @@
+"""The build context: one set of builders for both kinds of template.
+
+Every input is either known at compile time (a literal, or a troposphere expression such as
+`Ref(vpc)`) or a CloudFormation Parameter decided at deploy time. Builders ask questions
+("is the destination s3?") and get a `Decision`: `True`/`False` when the answer is known, or a
+`Cond` when only CloudFormation can answer. The helpers fold known answers away, so a
+specialized template holds no Parameter, Condition or resource that can never apply, and the
+builders never ask "am I parameterized?".
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, TypeVar, Union
+
+from troposphere import (
+    AWSHelperFn,
+    AWSObject,
+    BaseAWSObject,
+    And,
+    Equals,
+    If,
+    Join,
+    Not,
+    NoValue,
+    Or,
+    Parameter,
+    Ref,
+    Sub,
+    Template,
+)
+from troposphere import Condition as ConditionRef
+
+from .inputs import BY_NAME
+from .validators import PSEUDO_PARAMETERS
+
+
+@dataclass(frozen=True, eq=False)
+class Cond:
+    """A condition only CloudFormation can decide. `name` is set once it is a named Condition."""
+
+    expr: AWSHelperFn
+    name: str | None = None
+    needs: tuple[Cond, ...] = ()  # named conditions this one refers to
+
+    @property
+    def ref(self) -> AWSHelperFn:
+        """How another condition refers to this one."""
+        return ConditionRef(self.name) if self.name else self.expr
+
+
+Decision = Union[bool, Cond]
+R = TypeVar("R", bound=AWSObject)
+
+
+@dataclass
+class BuildContext:
+    """Inputs (literal values or Parameters), the template under construction, and the prefix."""
+
+    template: Template
+    values: Mapping[str, Any]
+    parameters: Mapping[str, Parameter] = field(default_factory=dict)
+    prefix: str = ""
+    tags: Mapping[str, str] = field(default_factory=dict)  # compile-time only
+    bucket_statements: Mapping[str, Any] = field(default_factory=dict)  # compile-time only
+    _added: set[str] = field(default_factory=set)
+
+    # --- names ---------------------------------------------------------------------------
+    def name(self, base: str) -> str:
+        """The logical ID (or Condition / Output name) for `base`, with the caller's prefix."""
+        return self.prefix + base
+
+    # --- inputs --------------------------------------------------------------------------
+    def value(self, name: str) -> Any:
+        """The input's value for a template: `Ref(Parameter)` or the literal, ARNs made portable."""
+        if name in self.parameters:
+            return Ref(self.parameters[name])
+        return portable(self.values[name])
+
+    def is_set(self, name: str) -> Decision:
+        if name in self.parameters:
+            if self.parameters[name].Type == "Number":
+                return True  # a Number Parameter always has a value
+            return Cond(Not(Equals(self._joined(name), "")))
+        value = self.values[name]
+        return value is not None and value != "" and value != ()
+
+    def equals(self, name: str, expected: str | int) -> Decision:
+        if name in self.parameters:
+            return Cond(Equals(Ref(self.parameters[name]), str(expected)))
+        return bool(self.values[name] == expected)
+
+    def is_true(self, name: str) -> Decision:
+        if name in self.parameters:
+            return Cond(Equals(Ref(self.parameters[name]), "true"))
+        return bool(self.values[name])
+
+    def has(self, name: str) -> Decision:
+        """Whether an optional input is set, as the Condition `Has<Parameter>` when open."""
+        return self.condition("Has" + BY_NAME[name].parameter, self.is_set(name))
+
+    def enabled(self, name: str) -> Decision:
+        """Whether a boolean input is true, as the Condition `<Parameter>Enabled` when open."""
+        return self.condition(BY_NAME[name].parameter + "Enabled", self.is_true(name))
+
+    def optional(self, name: str, default: Any = NoValue) -> Any:
+        """The optional input's value when set, else `default` (by default: no property)."""
+        return self.pick(self.has(name), self.value(name), default)
+
+    def _joined(self, name: str) -> AWSHelperFn:
+        parameter = self.parameters[name]
+        if parameter.Type == "CommaDelimitedList":
+            return Join("", Ref(parameter))
+        return Ref(parameter)
+
+    # --- decisions -----------------------------------------------------------------------
+    def all(self, *decisions: Decision) -> Decision:
+        if any(d is False for d in decisions):
+            return False
+        open_ = [d for d in decisions if isinstance(d, Cond)]
+        if not open_:
+            return True
+        if len(open_) == 1:
+            return open_[0]
+        return Cond(And(*(d.ref for d in open_)), needs=_needs(open_))
+
+    def any(self, *decisions: Decision) -> Decision:
+        if any(d is True for d in decisions):
+            return True
+        open_ = [d for d in decisions if isinstance(d, Cond)]
+        if not open_:
+            return False
+        if len(open_) == 1:
+            return open_[0]
+        return Cond(Or(*(d.ref for d in open_)), needs=_needs(open_))
+
+    def not_(self, decision: Decision) -> Decision:
+        if isinstance(decision, Cond):
+            return Cond(Not(decision.ref), needs=_needs([decision]))
+        return not decision
+
+    def condition(self, base: str, decision: Decision) -> Decision:
+        """Name an open decision `base` (prefixed). The Condition is written only once used."""
+        if isinstance(decision, Cond):
+            return Cond(decision.expr, self.name(base), decision.needs)
+        return decision
+
+    def use(self, decision: Cond) -> str:
+        """Write the named Condition (and those it refers to) into the template; return its name."""
+        if decision.name is None:
+            raise ValueError("only a named condition can guard a resource or Fn::If")
+        for needed in decision.needs:
+            self.use(needed)
+        if decision.name not in self._added:
+            self._added.add(decision.name)
+            self.template.add_condition(decision.name, decision.expr)
+        return decision.name
+
+    # --- folding helpers -----------------------------------------------------------------
+    def pick(self, decision: Decision, if_true: Any, if_false: Any = NoValue) -> Any:
+        """`if_true` or `if_false` when known, else `Fn::If`."""
+        if isinstance(decision, Cond):
+            return If(self.use(decision), if_true, if_false)
+        return if_true if decision else if_false
+
+    def pick_lazy(self, decision: Decision, if_true: Callable[[], Any], if_false: Any = NoValue) -> Any:
+        """Like `pick`, but builds the true branch only when it can apply."""
+        if decision is False:
+            return if_false
+        return self.pick(decision, if_true(), if_false)
+
+    def add(self, decision: Decision, make: Callable[[str], R], base: str) -> R | None:
+        """Add the resource `make(logical_id)` when it can exist, guarded when undecided."""
+        if decision is False:
+            return None
+        resource = make(self.name(base))
+        _prune(resource)
+        if isinstance(decision, Cond):
+            resource.Condition = self.use(decision)
+        return self.template.add_resource(resource)
+
+    def sub(self, text: str, **variables: Any) -> Any:
+        """`Fn::Sub` of our own format text; literal string variables are inlined, escaped.
+
+        A value that came from a user can never become a reference: literals are escaped
+        (`${` becomes `${!`) and expressions are passed through Sub's variable map.
+        """
+        mapping = {}
+        for key, value in variables.items():
+            if isinstance(value, str):
+                text = text.replace("${" + key + "}", value.replace("${", "${!"))
+            elif isinstance(value, Sub) and isinstance(value.data["Fn::Sub"], str):
+                text = text.replace("${" + key + "}", value.data["Fn::Sub"])  # our own Sub text
+            else:
+                mapping[key] = value
+        if not mapping and "${" not in text:
+            return text
+        return Sub(text, **mapping) if mapping else Sub(text)
+
+
+def _prune(obj: BaseAWSObject) -> None:
+    """Drop properties that folded away to `AWS::NoValue`: a specialized template omits them."""
+    for key, value in list(obj.properties.items()):
+        if value is NoValue:
+            del obj.properties[key]
+        elif isinstance(value, BaseAWSObject):
+            _prune(value)
+
+
+def _needs(decisions: list[Cond]) -> tuple[Cond, ...]:
+    named = [d for d in decisions if d.name]
+    nested = [n for d in decisions if not d.name for n in d.needs]
+    return tuple(named + nested)
+
+
+_PSEUDO = re.compile("|".join(re.escape(p) for p in PSEUDO_PARAMETERS))
+
+
+def portable(value: Any) -> Any:
+    """A validated ARN that names `${AWS::Partition}` and friends becomes a `Fn::Sub`."""
+    if isinstance(value, str) and _PSEUDO.search(value):
+        return Sub(value)
+    if isinstance(value, tuple):
+        return [portable(item) for item in value]
+    return value

@@ -1,0 +1,105 @@
+"""Inputs from outside Python: config files (YAML or JSON) and `--set name=value` pairs."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import fields
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .config import FlowLogsConfig
+from .errors import ConfigError
+from .inputs import BY_NAME
+
+MAX_CONFIG_BYTES = 1_000_000
+_FIELDS = {f.name for f in fields(FlowLogsConfig)}
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """Safe YAML without aliases (no billion-laughs) and without duplicate keys."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:  # type: ignore[override]
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise ConfigError("config", f"alias *{event.anchor}", "YAML without anchors and aliases")
+        return super().compose_node(parent, index)
+
+    def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+        keys = [self.construct_object(key, deep=deep) for key, _ in node.value]
+        duplicates = sorted({str(k) for k in keys if keys.count(k) > 1})
+        if duplicates:
+            raise ConfigError("config", duplicates[0], "a mapping without duplicate keys")
+        return super().construct_mapping(node, deep=deep)
+
+
+def parse_yaml(text: str) -> Any:
+    try:
+        return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.YAMLError as error:
+        where = getattr(error, "problem_mark", None)
+        line = f" at line {where.line + 1}" if where is not None else ""
+        problem = getattr(error, "problem", None) or str(error).splitlines()[0]
+        raise ConfigError("config", f"invalid YAML{line}", f"valid YAML ({problem})") from None
+
+
+def parse_json(text: str) -> Any:
+    def no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        keys = [k for k, _ in pairs]
+        for key in keys:
+            if keys.count(key) > 1:
+                raise ConfigError("config", key, "a JSON object without duplicate keys")
+        return dict(pairs)
+
+    try:
+        return json.loads(text, object_pairs_hook=no_duplicates)
+    except json.JSONDecodeError as error:
+        raise ConfigError("config", f"invalid JSON at line {error.lineno}", f"valid JSON ({error.msg})") from None
+
+
+def load_config_file(path: str | Path) -> dict[str, Any]:
+    """The mapping of input names in a `.json`, `.yaml` or `.yml` file."""
+    path = Path(path)
+    try:
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_CONFIG_BYTES + 1)
+    except OSError as error:
+        raise ConfigError("--config", str(path), f"a readable file ({error.strerror})") from None
+    if len(raw) > MAX_CONFIG_BYTES:
+        raise ConfigError("--config", str(path), f"a file of at most {MAX_CONFIG_BYTES} bytes")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ConfigError("--config", str(path), "UTF-8 text") from None
+    data = parse_json(text) if path.suffix.lower() == ".json" else parse_yaml(text)
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ConfigError("config", type(data).__name__, "a mapping of input names to values")
+    return data
+
+
+def parse_assignment(assignment: str) -> tuple[str, Any]:
+    """`name=value` -> (name, value), the value typed as the input expects."""
+    name, sep, text = assignment.partition("=")
+    name = name.strip()
+    if not sep:
+        raise ConfigError("--set", assignment, "name=value")
+    if name not in _FIELDS:
+        raise ConfigError("--set", name, "one of the module's inputs: " + ", ".join(sorted(_FIELDS)))
+    spec = BY_NAME.get(name)
+    if spec is not None and spec.kind == "str":
+        return name, text
+    if spec is not None and spec.kind == "list":
+        return name, [item.strip() for item in text.split(",") if item.strip()]
+    return name, parse_yaml(text)  # numbers, booleans, null and the mapping inputs
+
+
+def config_from(path: str | Path | None, assignments: list[str]) -> FlowLogsConfig:
+    """The config file (if any) overridden by `--set` assignments, validated."""
+    data = load_config_file(path) if path is not None else {}
+    for assignment in assignments:
+        name, value = parse_assignment(assignment)
+        data[name] = value
+    return FlowLogsConfig.from_mapping(data)

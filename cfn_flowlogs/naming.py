@@ -1,0 +1,31 @@
+"""Logical IDs and Output names: a public contract. Renaming one replaces (or orphans) a
+resource, and for the log group, key and bucket that can lose data: change none of them."""
+
+from __future__ import annotations
+
+from typing import Final
+
+FLOW_LOG: Final = "FlowLog"
+KEY: Final = "FlowLogsKey"
+KEY_ALIAS: Final = "FlowLogsKeyAlias"
+LOG_GROUP: Final = "FlowLogsLogGroup"
+ROLE: Final = "FlowLogsRole"
+ROLE_POLICY: Final = "FlowLogsRolePolicy"
+BUCKET: Final = "FlowLogsBucket"
+BUCKET_POLICY: Final = "FlowLogsBucketPolicy"
+EMPTY_BUCKET_ROLE: Final = "EmptyBucketRole"
+EMPTY_BUCKET_FUNCTION: Final = "EmptyBucketFunction"
+EMPTY_BUCKET: Final = "EmptyBucketOnDelete"
+
+# The stateful resources: kept on delete and on replacement.
+STATEFUL: Final = (KEY, LOG_GROUP, BUCKET)
+
+# The module's outputs, in its order.
+OUTPUTS: Final = (
+    "FlowLogId",
+    "CloudWatchLogsGroupArn",
+    "CloudWatchLogsGroupName",
+    "CloudWatchKmsKeyArn",
+    "S3BucketArn",
+    "S3BucketName",
+)

@@ -1,0 +1,50 @@
+"""What the template creates, decided once: each answer is known (bool) or a named Condition."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .context import BuildContext, Decision
+
+
+@dataclass(frozen=True)
+class Plan:
+    create: Decision  # the flow log itself
+    target_is_vpc: Decision
+    target_is_subnet: Decision
+    to_cloudwatch: Decision
+    to_s3: Decision
+    to_firehose: Decision
+    create_bucket: Decision
+    create_key: Decision
+    create_key_alias: Decision
+    uses_key: Decision
+    managed_policy: Decision
+    force_destroy: Decision
+
+
+def plan(ctx: BuildContext) -> Plan:
+    """Name every decision the builders share; folded ones are plain booleans."""
+    c = ctx.condition
+    create = c("CreateResources", ctx.is_true("create_resources"))
+    destination = "log_destination_type"
+    to_cloudwatch = c("DeliverToCloudWatchLogs", ctx.all(create, ctx.equals(destination, "cloud-watch-logs")))
+    to_s3 = c("DeliverToS3", ctx.all(create, ctx.equals(destination, "s3")))
+    custom_bucket = ctx.is_true("enable_custom_s3_destination")
+    create_bucket = c("CreateBucket", ctx.all(to_s3, ctx.not_(custom_bucket)))
+    uses_key = c("UseKmsKey", ctx.any(to_cloudwatch, create_bucket))
+    create_key = c("CreateKmsKey", ctx.all(uses_key, ctx.not_(ctx.has("kms_key_arn"))))
+    return Plan(
+        create=create,
+        target_is_vpc=ctx.has("vpc_id"),
+        target_is_subnet=ctx.has("subnet_id"),
+        to_cloudwatch=to_cloudwatch,
+        to_s3=to_s3,
+        to_firehose=c("DeliverToFirehose", ctx.all(create, ctx.equals(destination, "kinesis-data-firehose"))),
+        create_bucket=create_bucket,
+        create_key=create_key,
+        create_key_alias=c("CreateKmsKeyAlias", ctx.all(create_key, ctx.has("kms_key_prefix"))),
+        uses_key=uses_key,
+        managed_policy=c("UseManagedIamPolicy", ctx.all(to_cloudwatch, ctx.is_true("use_managed_iam_policies"))),
+        force_destroy=c("ForceDestroyBucket", ctx.all(create_bucket, ctx.is_true("force_destroy_bucket"))),
+    )

@@ -1,0 +1,226 @@
+"""Policy documents (awacs), pure: each function returns statements for the given ARNs.
+
+The confused-deputy conditions, prefixes and actions follow AWS's documentation for flow-log
+delivery; see ../shared/REFERENCE.md in the project's workspace for the sources.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+import awacs.kms as kms
+import awacs.logs as logs
+import awacs.s3 as s3
+import awacs.sts as sts
+from awacs.aws import (
+    Allow,
+    ArnLike,
+    Bool,
+    Condition,
+    Deny,
+    Policy,
+    PolicyDocument,
+    Principal,
+    Statement,
+    StringEquals,
+)
+from troposphere import AWSHelperFn, Ref, Sub
+
+VERSION: Final = "2012-10-17"
+FLOW_LOGS_SERVICE: Final = "vpc-flow-logs.amazonaws.com"
+DELIVERY_SERVICE: Final = "delivery.logs.amazonaws.com"
+ACCOUNT_ID: Final = Ref("AWS::AccountId")
+
+KEY_USE_ACTIONS: Final = [
+    kms.Encrypt, kms.Decrypt, kms.Action("ReEncrypt*"), kms.Action("GenerateDataKey*"), kms.DescribeKey,
+]  # fmt: skip
+
+
+def document(statements: list[Any]) -> Policy | dict[str, Any]:
+    """A policy document. Statements that are `Fn::If` make it plain data (awacs refuses them)."""
+    if all(isinstance(s, Statement) for s in statements):
+        return PolicyDocument(Version=VERSION, Statement=statements)
+    return {"Version": VERSION, "Statement": statements}
+
+
+def _source_account() -> StringEquals:
+    return StringEquals("aws:SourceAccount", ACCOUNT_ID)
+
+
+def _logs_source_arn() -> ArnLike:
+    return ArnLike("aws:SourceArn", Sub("arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:*"))
+
+
+# --- the delivery role (CloudWatch Logs destination) ---------------------------------------
+
+
+def flow_logs_trust() -> Policy:
+    """Only VPC Flow Logs, acting for this account's flow logs, may assume the role."""
+    source_arn = Sub("arn:${AWS::Partition}:ec2:${AWS::Region}:${AWS::AccountId}:vpc-flow-log/*")
+    return PolicyDocument(
+        Version=VERSION,
+        Statement=[
+            Statement(
+                Sid="AllowVpcFlowLogsToAssume",
+                Effect=Allow,
+                Principal=Principal("Service", FLOW_LOGS_SERVICE),
+                Action=[sts.AssumeRole],
+                Condition=Condition([_source_account(), ArnLike("aws:SourceArn", source_arn)]),
+            )
+        ],
+    )
+
+
+def log_delivery_permissions(log_group_arn: Any) -> Policy:
+    """Write to one log group. `GetAtt LogGroup.Arn` ends in `:*`, which covers its streams.
+
+    No logs:CreateLogGroup (it would re-create a deleted group) and no logs:DescribeLogGroups
+    (it has no resource-level permission, so it would need `Resource: "*"`).
+    """
+    return PolicyDocument(
+        Version=VERSION,
+        Statement=[
+            Statement(
+                Sid="DeliverToLogGroup",
+                Effect=Allow,
+                Action=[logs.CreateLogStream, logs.PutLogEvents, logs.DescribeLogStreams],
+                Resource=[log_group_arn],
+            )
+        ],
+    )
+
+
+# --- the KMS key -----------------------------------------------------------------------------
+
+
+def key_admin_statement() -> Statement:
+    """The account root administers the key, so the key can never lock its owner out."""
+    return Statement(
+        Sid="EnableRootAccess",
+        Effect=Allow,
+        Principal=Principal("AWS", Sub("arn:${AWS::Partition}:iam::${AWS::AccountId}:root")),
+        Action=[kms.Action("*")],
+        Resource=["*"],
+    )
+
+
+def key_users_statement(users: Any) -> Statement:
+    """Principals that may use the key for data, not administer it."""
+    return Statement(
+        Sid="AllowKeyUsers",
+        Effect=Allow,
+        Principal=Principal("AWS", users),
+        Action=KEY_USE_ACTIONS,
+        Resource=["*"],
+    )
+
+
+def key_logs_statement(log_group_arn: Any) -> Statement:
+    """CloudWatch Logs may use the key for this one log group (its encryption context)."""
+    return Statement(
+        Sid="AllowCloudWatchLogs",
+        Effect=Allow,
+        Principal=Principal("Service", Sub("logs.${AWS::Region}.amazonaws.com")),
+        Action=[
+            kms.Action("Encrypt*"), kms.Action("Decrypt*"), kms.Action("ReEncrypt*"),
+            kms.Action("GenerateDataKey*"), kms.Action("Describe*"),
+        ],  # fmt: skip
+        Resource=["*"],
+        Condition=Condition(ArnLike("kms:EncryptionContext:aws:logs:arn", log_group_arn)),
+    )
+
+
+def key_delivery_statement() -> Statement:
+    """Log delivery writes SSE-KMS objects with the bucket key, for this account only."""
+    return Statement(
+        Sid="AllowLogDeliveryToEncrypt",
+        Effect=Allow,
+        Principal=Principal("Service", DELIVERY_SERVICE),
+        Action=KEY_USE_ACTIONS,
+        Resource=["*"],
+        Condition=Condition([_source_account(), _logs_source_arn()]),
+    )
+
+
+# --- the bucket --------------------------------------------------------------------------------
+
+
+def delivery_write_statement(objects_arn: Any) -> Statement:
+    """Log delivery may put objects under `[prefix/]AWSLogs/[aws-account-id=]<account>/`."""
+    return Statement(
+        Sid="AWSLogDeliveryWrite",
+        Effect=Allow,
+        Principal=Principal("Service", DELIVERY_SERVICE),
+        Action=[s3.PutObject],
+        Resource=[objects_arn],
+        Condition=Condition(
+            [
+                StringEquals({"s3:x-amz-acl": "bucket-owner-full-control", "aws:SourceAccount": ACCOUNT_ID}),
+                _logs_source_arn(),
+            ]
+        ),
+    )
+
+
+def delivery_acl_check_statement(bucket_arn: Any) -> Statement:
+    return Statement(
+        Sid="AWSLogDeliveryAclCheck",
+        Effect=Allow,
+        Principal=Principal("Service", DELIVERY_SERVICE),
+        Action=[s3.GetBucketAcl, s3.ListBucket],
+        Resource=[bucket_arn],
+        Condition=Condition([_source_account(), _logs_source_arn()]),
+    )
+
+
+def deny_insecure_transport_statement(bucket_arn: Any, objects_arn: Any) -> Statement:
+    return Statement(
+        Sid="DenyInsecureTransport",
+        Effect=Deny,
+        Principal=Principal("*"),
+        Action=[s3.Action("*")],
+        Resource=[bucket_arn, objects_arn],
+        Condition=Condition(Bool("aws:SecureTransport", False)),
+    )
+
+
+# --- the function that empties the bucket (force_destroy_bucket) -------------------------------
+
+
+def empty_bucket_permissions(bucket_arn: Any, objects_arn: Any) -> Policy:
+    """List and delete every object version, then the bucket: nothing else, nowhere else."""
+    return PolicyDocument(
+        Version=VERSION,
+        Statement=[
+            Statement(
+                Sid="ListAndDeleteBucket",
+                Effect=Allow,
+                Action=[s3.ListBucket, s3.ListBucketVersions, s3.DeleteBucket],
+                Resource=[bucket_arn],
+            ),
+            Statement(
+                Sid="DeleteObjects",
+                Effect=Allow,
+                Action=[s3.DeleteObject, s3.DeleteObjectVersion],
+                Resource=[objects_arn],
+            ),
+        ],
+    )
+
+
+def lambda_trust() -> Policy:
+    """Lambda assumes execution roles without source-account context, so no condition here."""
+    return PolicyDocument(
+        Version=VERSION,
+        Statement=[
+            Statement(
+                Sid="AllowLambdaToAssume",
+                Effect=Allow,
+                Principal=Principal("Service", "lambda.amazonaws.com"),
+                Action=[sts.AssumeRole],
+            )
+        ],
+    )
+
+
+__all__ = [name for name in dir() if not name.startswith("_") and name != "AWSHelperFn"]

@@ -1,0 +1,1 @@
+"""One builder per resource family. Each is a pure `add_x(ctx, plan, ...) -> handles`."""

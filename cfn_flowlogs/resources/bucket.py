@@ -1,0 +1,184 @@
+"""The log bucket, its policy, and the custom resource that empties it on delete."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+import awacs.cloudformation as cloudformation
+from awacs.aws import Allow, Statement
+from troposphere import GetAtt, NoValue, Ref, Select, Split
+from troposphere.awslambda import Code, Function
+from troposphere.cloudformation import CustomResource
+from troposphere.iam import Policy, Role
+from troposphere.s3 import (
+    AbortIncompleteMultipartUpload,
+    Bucket,
+    BucketEncryption,
+    BucketPolicy,
+    LifecycleConfiguration,
+    LifecycleRule,
+    LifecycleRuleTransition,
+    NoncurrentVersionExpiration,
+    OwnershipControls,
+    OwnershipControlsRule,
+    PublicAccessBlockConfiguration,
+    ServerSideEncryptionByDefault,
+    ServerSideEncryptionRule,
+    VersioningConfiguration,
+)
+
+from .. import naming, policies, statements
+from ..context import BuildContext
+from ..plan import Plan
+from .common import RETAIN, arn_of, tags
+
+NONCURRENT_VERSION_DAYS = 30
+
+
+@dataclass(frozen=True)
+class BucketHandles:
+    bucket: Bucket | None
+    policy: BucketPolicy | None
+    emptier: CustomResource | None
+    arn: Any  # the bucket in use: created or provided
+    name: Any
+    destination: Any  # the flow log's LogDestination: the bucket ARN, with the key prefix
+
+
+def add_bucket(ctx: BuildContext, plan: Plan, key_arn: Any) -> BucketHandles:
+    bucket = ctx.add(plan.create_bucket, lambda logical_id: _bucket(ctx, logical_id, key_arn), naming.BUCKET)
+    arn = ctx.pick(plan.create_bucket, arn_of(bucket), ctx.value("s3_bucket"))
+    name = ctx.pick(plan.create_bucket, Ref(bucket) if bucket else NoValue, _name_from_arn(ctx))
+    prefix = ctx.pick(ctx.has("s3_subfolder"), ctx.sub("${Prefix}/", Prefix=ctx.value("s3_subfolder")), "")
+    policy = ctx.add(
+        plan.create_bucket,
+        lambda logical_id: BucketPolicy(
+            logical_id, Bucket=Ref(bucket), PolicyDocument=_bucket_policy(ctx, GetAtt(bucket, "Arn"), prefix)
+        ),
+        naming.BUCKET_POLICY,
+    )
+    emptier = _add_emptier(ctx, plan, bucket) if bucket is not None else None
+    destination = ctx.sub("${Bucket}/${Prefix}", Bucket=arn, Prefix=prefix)
+    return BucketHandles(bucket, policy, emptier, arn, name, destination)
+
+
+def _bucket(ctx: BuildContext, logical_id: str, key_arn: Any) -> Bucket:
+    transitions = [
+        LifecycleRuleTransition(StorageClass="STANDARD_IA",
+                                TransitionInDays=ctx.value("s3_infrequent_access_transition")),
+        LifecycleRuleTransition(StorageClass="GLACIER", TransitionInDays=ctx.value("s3_glacier_transition")),
+    ]  # fmt: skip
+    return Bucket(
+        logical_id,
+        BucketName=ctx.optional("s3_bucket_name"),
+        BucketEncryption=BucketEncryption(
+            ServerSideEncryptionConfiguration=[
+                ServerSideEncryptionRule(
+                    # The key ARN, not its ID: delivery can fail with an ID. aws/s3 cannot work.
+                    ServerSideEncryptionByDefault=ServerSideEncryptionByDefault(
+                        SSEAlgorithm="aws:kms", KMSMasterKeyID=key_arn
+                    ),
+                    BucketKeyEnabled=True,
+                )
+            ]
+        ),
+        PublicAccessBlockConfiguration=PublicAccessBlockConfiguration(
+            BlockPublicAcls=True, BlockPublicPolicy=True, IgnorePublicAcls=True, RestrictPublicBuckets=True
+        ),
+        # Log delivery still sends bucket-owner-full-control, which such a bucket accepts.
+        OwnershipControls=OwnershipControls(Rules=[OwnershipControlsRule(ObjectOwnership="BucketOwnerEnforced")]),
+        VersioningConfiguration=VersioningConfiguration(Status="Enabled"),
+        LifecycleConfiguration=LifecycleConfiguration(
+            Rules=[
+                LifecycleRule(
+                    Id="FlowLogsLifecycle",
+                    Status="Enabled",
+                    Transitions=transitions,
+                    ExpirationInDays=ctx.value("s3_expiration_transition"),
+                    NoncurrentVersionExpiration=NoncurrentVersionExpiration(NoncurrentDays=NONCURRENT_VERSION_DAYS),
+                    AbortIncompleteMultipartUpload=AbortIncompleteMultipartUpload(DaysAfterInitiation=7),
+                )
+            ]
+        ),
+        **tags(ctx),
+        **RETAIN,
+    )
+
+
+def _bucket_policy(ctx: BuildContext, bucket_arn: Any, prefix: Any) -> Any:
+    hive = ctx.pick(ctx.enabled("hive_compatible_partitions"), "aws-account-id=", "")
+    objects = ctx.sub("${Bucket}/${Prefix}AWSLogs/${Hive}${AWS::AccountId}/*", Bucket=bucket_arn, Prefix=prefix, Hive=hive)
+    return policies.document(
+        [
+            policies.delivery_acl_check_statement(bucket_arn),
+            policies.delivery_write_statement(objects),
+            policies.deny_insecure_transport_statement(bucket_arn, ctx.sub("${Bucket}/*", Bucket=bucket_arn)),
+            *statements.build(ctx.bucket_statements, bucket_arn, ctx.sub),
+        ]
+    )
+
+
+def _name_from_arn(ctx: BuildContext) -> Any:
+    """The custom bucket's name from its ARN, `arn:<partition>:s3:::<name>`."""
+    arn = ctx.values.get("s3_bucket") if "s3_bucket" not in ctx.parameters else None
+    if isinstance(arn, str):
+        return arn.rpartition(":::")[2]
+    return Select(5, Split(":", ctx.value("s3_bucket")))
+
+
+class EmptyBucket(CustomResource):
+    resource_type = "Custom::EmptyBucket"
+    props = {"ServiceToken": (str, True), "BucketName": (str, True), "LogicalId": (str, True)}
+
+
+def _add_emptier(ctx: BuildContext, plan: Plan, bucket: Bucket) -> CustomResource | None:
+    """force_destroy_bucket: a function that empties and deletes the bucket on stack delete."""
+    bucket_arn = GetAtt(bucket, "Arn")
+    permissions = policies.empty_bucket_permissions(bucket_arn, ctx.sub("${Bucket}/*", Bucket=bucket_arn))
+    permissions.Statement.append(
+        Statement(
+            Sid="ReadOwnStack",
+            Effect=Allow,
+            Action=[cloudformation.DescribeStacks, cloudformation.DescribeStackResource],
+            Resource=[Ref("AWS::StackId")],
+        )
+    )
+    role = ctx.add(
+        plan.force_destroy,
+        lambda logical_id: Role(
+            logical_id,
+            AssumeRolePolicyDocument=policies.lambda_trust(),
+            Description="Lets the stack empty and delete its flow log bucket on delete",
+            Policies=[Policy(PolicyName="EmptyBucket", PolicyDocument=permissions)],
+            **tags(ctx),
+        ),
+        naming.EMPTY_BUCKET_ROLE,
+    )
+    source = resources.files("cfn_flowlogs").joinpath("lambda/empty_bucket.py").read_text(encoding="utf-8")
+    function = ctx.add(
+        plan.force_destroy,
+        lambda logical_id: Function(
+            logical_id,
+            Description="Empties and deletes the flow log bucket when the stack releases it",
+            Runtime="python3.13",
+            Handler="index.handler",
+            Code=Code(ZipFile=source),
+            Role=GetAtt(role, "Arn"),
+            Timeout=900,
+            MemorySize=256,
+            **tags(ctx),
+        ),
+        naming.EMPTY_BUCKET_FUNCTION,
+    )
+    return ctx.add(
+        plan.force_destroy,
+        lambda logical_id: EmptyBucket(
+            logical_id,
+            ServiceToken=GetAtt(function, "Arn"),
+            BucketName=Ref(bucket),
+            LogicalId=bucket.title,
+        ),
+        naming.EMPTY_BUCKET,
+    )

@@ -1,0 +1,69 @@
+"""The flow log itself."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from troposphere import GetAtt, If, NoValue, Ref
+from troposphere.ec2 import DestinationOptions, FlowLog
+
+from .. import naming
+from ..context import BuildContext
+from ..plan import Plan
+from .bucket import BucketHandles
+from .common import tags
+
+
+def add_flow_log(
+    ctx: BuildContext, plan: Plan, *, log_group: Any, role: Any, bucket: BucketHandles
+) -> FlowLog | None:
+    pick = ctx.pick
+    is_vpc, is_subnet = plan.target_is_vpc, plan.target_is_subnet
+    s3_options = DestinationOptions(
+        FileFormat=ctx.value("file_format"),
+        HiveCompatiblePartitions=ctx.value("hive_compatible_partitions"),
+        PerHourPartition=ctx.value("per_hour_partition"),
+    )
+    flow_log = ctx.add(
+        plan.create,
+        lambda logical_id: FlowLog(
+            logical_id,
+            ResourceType=pick(is_vpc, "VPC", pick(is_subnet, "Subnet", "NetworkInterface")),
+            ResourceId=pick(is_vpc, ctx.value("vpc_id"), pick(is_subnet, ctx.value("subnet_id"), ctx.value("eni_id"))),
+            TrafficType=ctx.value("traffic_type"),
+            LogDestinationType=ctx.value("log_destination_type"),
+            LogGroupName=pick(plan.to_cloudwatch, Ref(log_group) if log_group else NoValue),
+            DeliverLogsPermissionArn=pick(plan.to_cloudwatch, GetAtt(role, "Arn") if role else NoValue),
+            LogDestination=pick(plan.to_s3, bucket.destination, pick(plan.to_firehose, ctx.value("kinesis_firehose_arn"))),
+            DestinationOptions=pick(plan.to_s3, s3_options),
+            LogFormat=ctx.optional("log_format"),
+            MaxAggregationInterval=ctx.value("max_aggregation_interval"),
+            **tags(ctx),
+        ),
+        naming.FLOW_LOG,
+    )
+    if flow_log is not None:
+        _wait_for(ctx, flow_log, {"BucketPolicy": (plan.create_bucket, bucket.policy),
+                                  "EmptyBucket": (plan.force_destroy, bucket.emptier)})  # fmt: skip
+    return flow_log
+
+
+def _wait_for(ctx: BuildContext, flow_log: FlowLog, dependencies: dict[str, tuple[Any, Any]]) -> None:
+    """Create the flow log after the bucket policy (or VPC Flow Logs writes its own policy and
+    races the stack) and delete it before the bucket is emptied.
+
+    A DependsOn on a resource that may not exist is invalid, so an open dependency is carried
+    by a `Ref` under `Fn::If` in the flow log's Metadata instead.
+    """
+    depends_on, metadata = [], {}
+    for label, (decision, resource) in dependencies.items():
+        if resource is None:
+            continue
+        if decision is True:
+            depends_on.append(resource.title)
+        else:
+            metadata[label] = If(ctx.use(decision), Ref(resource), NoValue)
+    if depends_on:
+        flow_log.DependsOn = depends_on
+    if metadata:
+        flow_log.Metadata = {"DependsOn": metadata}

@@ -1,0 +1,55 @@
+"""The customer managed KMS key for the log group and the bucket, and its alias."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from troposphere import Ref
+from troposphere.kms import Alias, Key
+
+from .. import naming, policies
+from ..context import BuildContext
+from ..plan import Plan
+from .common import RETAIN, arn_of, present, tags
+
+
+@dataclass(frozen=True)
+class KeyHandles:
+    key: Key | None
+    arn: Any  # the key in use: created or provided
+
+
+def add_kms_key(ctx: BuildContext, plan: Plan, log_group_arn: Any) -> KeyHandles:
+    def make(logical_id: str) -> Key:
+        statements = [
+            policies.key_admin_statement(),
+            ctx.pick_lazy(ctx.has("kms_key_users"), lambda: policies.key_users_statement(ctx.value("kms_key_users"))),
+            ctx.pick_lazy(plan.to_cloudwatch, lambda: policies.key_logs_statement(log_group_arn)),
+            ctx.pick_lazy(plan.create_bucket, policies.key_delivery_statement),
+        ]
+        return Key(
+            logical_id,
+            Description="Encrypts VPC flow logs",
+            EnableKeyRotation=True,
+            KeySpec="SYMMETRIC_DEFAULT",
+            KeyUsage="ENCRYPT_DECRYPT",
+            KeyPolicy=policies.document(present(statements)),
+            PendingWindowInDays=ctx.optional("kms_key_deletion_window_in_days"),
+            **tags(ctx),
+            **RETAIN,
+        )
+
+    key = ctx.add(plan.create_key, make, naming.KEY)
+    ctx.add(
+        plan.create_key_alias,
+        lambda logical_id: Alias(
+            logical_id,
+            AliasName=ctx.sub("${Prefix}${AWS::StackName}${Suffix}", Prefix=ctx.value("kms_key_prefix"), Suffix=ctx.prefix),
+            TargetKeyId=Ref(key),
+        ),
+        naming.KEY_ALIAS,
+    )
+    # Branch on the input itself, so cfn-lint never resolves an empty KmsKeyArn into a KMS property.
+    return KeyHandles(key, ctx.pick(ctx.has("kms_key_arn"), ctx.value("kms_key_arn"), arn_of(key)))
+

@@ -1,0 +1,197 @@
+"""Assembly: inputs -> context -> builders -> a troposphere Template."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from troposphere import (
+    And,
+    Equals,
+    Export,
+    GetAtt,
+    Not,
+    Or,
+    Output,
+    Parameter,
+    Ref,
+    Sub,
+    Template,
+)
+
+from . import naming
+from .config import FlowLogsConfig
+from .context import BuildContext, Decision
+from .inputs import BY_NAME, GROUPS, INPUTS, TARGETS, Input
+from .plan import Plan, plan
+from .resources.bucket import BucketHandles, add_bucket
+from .resources.flow_log import add_flow_log
+from .resources.key import KeyHandles, add_kms_key
+from .resources.log_group import LogGroupHandles, add_log_group
+from .resources.role import add_delivery_role
+
+DESCRIPTION = "VPC Flow Logs with an encrypted destination, least-privilege delivery and retained data (cfn-flowlogs)"
+
+
+def build_template(config: FlowLogsConfig | None = None, *, parameterized: bool = False) -> Template:
+    """The CloudFormation template for `config`.
+
+    No config: the shipped template, every input a Parameter. `parameterized=True` with a
+    config: the same, with the config's values as the Parameters' defaults. Otherwise a
+    specialized template in which the config's choices are folded in.
+    """
+    template = Template(Description=DESCRIPTION)
+    if config is None or parameterized:
+        values = config.values() if config else {spec.name: spec.default for spec in INPUTS}
+        parameters = {spec.name: template.add_parameter(_parameter(spec, values[spec.name])) for spec in INPUTS}
+        ctx = _context(template, config, values, parameters)
+        _add_rules(template, parameters)
+        _add_interface(template)
+    else:
+        ctx = _context(template, config, config.values(), {})
+    add_resources(ctx)
+    return template
+
+
+def _context(
+    template: Template, config: FlowLogsConfig | None, values: Mapping[str, Any], parameters: Mapping[str, Parameter]
+) -> BuildContext:
+    return BuildContext(
+        template,
+        values,
+        parameters,
+        tags=config.custom_tags if config else {},
+        bucket_statements=(config.additional_s3_bucket_policy_statements or {}) if config else {},
+    )
+
+
+def add_resources(ctx: BuildContext) -> dict[str, Any]:
+    """Every resource and Output, in dependency order; returns the handles by family."""
+    decisions = plan(ctx)
+    from .resources.log_group import log_group_arn
+
+    key = add_kms_key(ctx, decisions, log_group_arn(ctx))
+    log_group = add_log_group(ctx, decisions, key.arn)
+    role = add_delivery_role(ctx, decisions, log_group.log_group)
+    bucket = add_bucket(ctx, decisions, key.arn)
+    flow_log = add_flow_log(ctx, decisions, log_group=log_group.log_group, role=role, bucket=bucket)
+    _add_outputs(ctx, decisions, flow_log, log_group, key, bucket)
+    return {"flow_log": flow_log, "log_group": log_group, "role": role, "key": key, "bucket": bucket}
+
+
+def _add_outputs(
+    ctx: BuildContext, decisions: Plan, flow_log: Any, log_group: LogGroupHandles, key: KeyHandles, bucket: BucketHandles
+) -> None:
+    values: dict[str, tuple[Decision, Any]] = {
+        "FlowLogId": (decisions.create, lambda: Ref(flow_log)),
+        "CloudWatchLogsGroupArn": (decisions.to_cloudwatch, lambda: GetAtt(log_group.log_group, "Arn")),
+        "CloudWatchLogsGroupName": (decisions.to_cloudwatch, lambda: log_group.name),
+        "CloudWatchKmsKeyArn": (decisions.uses_key, lambda: key.arn),
+        "S3BucketArn": (decisions.to_s3, lambda: bucket.arn),
+        "S3BucketName": (decisions.to_s3, lambda: bucket.name),
+    }
+    for name in naming.OUTPUTS:
+        decision, value = values[name]
+        if decision is False:
+            continue
+        title = ctx.name(name)
+        output = Output(title, Value=value(), Export=Export(Sub("${AWS::StackName}-" + title)))
+        if decision is not True:
+            output.Condition = ctx.use(decision)
+        ctx.template.add_output(output)
+
+
+# --- the parameterized template's Parameters, Rules and console metadata ----------------------
+
+
+def _parameter(spec: Input, default: Any) -> Parameter:
+    kwargs: dict[str, Any] = {"Description": spec.description}
+    if spec.kind == "int":
+        kwargs["Type"] = "Number"
+        default = default if default is not None else spec.parameter_default
+        if spec.low is not None:
+            kwargs["MinValue"] = spec.low
+        if spec.high is not None:
+            kwargs["MaxValue"] = spec.high
+    elif spec.kind == "list":
+        kwargs["Type"] = "CommaDelimitedList"
+        default = ",".join(default or ())
+    else:
+        kwargs["Type"] = "String"
+    if spec.kind == "bool":
+        kwargs["AllowedValues"] = ["true", "false"]
+        default = "true" if default else "false"
+    elif spec.choices:
+        kwargs["AllowedValues"] = [str(choice) for choice in spec.choices]
+    if spec.pattern and spec.kind == "str":
+        kwargs["AllowedPattern"] = f"^({spec.pattern})?$" if spec.default in (None, "") else f"^{spec.pattern}$"
+        kwargs["ConstraintDescription"] = f"must be {spec.allowed}"
+    kwargs["Default"] = str(default) if default is not None else ""
+    return Parameter(spec.parameter, **kwargs)
+
+
+def _add_rules(template: Template, parameters: Mapping[str, Parameter]) -> None:
+    """Reject at deploy time what the Python validation rejects at compile time, where Rules can."""
+
+    def ref(name: str) -> Ref:
+        return Ref(parameters[name])
+
+    def empty(name: str) -> Equals:
+        return Equals(ref(name), "")
+
+    def is_(name: str, value: str) -> Equals:
+        return Equals(ref(name), value)
+
+    def one_target(chosen: str) -> And:
+        return And(*(Not(empty(name)) if name == chosen else empty(name) for name in TARGETS))
+
+    create = is_("create_resources", "true")
+    rules: dict[str, dict[str, Any]] = {
+        "ExactlyOneTarget": {
+            "RuleCondition": create,
+            "Assertions": [{"Assert": Or(*(one_target(name) for name in TARGETS)),
+                            "AssertDescription": "Set exactly one of VpcId, SubnetId, EniId."}],
+        },
+        "FirehoseArnWithFirehose": {
+            "RuleCondition": create,
+            "Assertions": [{"Assert": Or(And(is_("log_destination_type", "kinesis-data-firehose"),
+                                                 Not(empty("kinesis_firehose_arn"))),
+                                             And(Not(is_("log_destination_type", "kinesis-data-firehose")),
+                                                 empty("kinesis_firehose_arn"))),
+                            "AssertDescription": "Set KinesisFirehoseArn exactly when LogDestinationType is kinesis-data-firehose."}],
+        },
+        "CustomBucketWithS3": {
+            "RuleCondition": is_("enable_custom_s3_destination", "true"),
+            "Assertions": [
+                {"Assert": is_("log_destination_type", "s3"),
+                 "AssertDescription": "EnableCustomS3Destination needs LogDestinationType s3."},
+                {"Assert": Not(empty("s3_bucket")),
+                 "AssertDescription": "EnableCustomS3Destination needs S3Bucket."},
+            ],
+        },
+        "S3BucketOnlyWithCustomDestination": {
+            "RuleCondition": Not(empty("s3_bucket")),
+            "Assertions": [{"Assert": is_("enable_custom_s3_destination", "true"),
+                            "AssertDescription": "S3Bucket is used only with EnableCustomS3Destination true."}],
+        },
+        "DestinationOptionsOnlyWithS3": {
+            "RuleCondition": Not(is_("log_destination_type", "s3")),
+            "Assertions": [{"Assert": And(is_("file_format", "plain-text"), is_("hive_compatible_partitions", "false"),
+                                          is_("per_hour_partition", "false")),
+                            "AssertDescription": "FileFormat, HiveCompatiblePartitions and PerHourPartition apply only to s3."}],
+        },
+    }  # fmt: skip
+    for name, rule in rules.items():
+        template.add_rule(name, rule)
+
+
+def _add_interface(template: Template) -> None:
+    groups = [
+        {"Label": {"default": group}, "Parameters": [spec.parameter for spec in INPUTS if spec.group == group]}
+        for group in GROUPS
+    ]
+    labels = {spec.parameter: {"default": spec.label} for spec in INPUTS}
+    template.set_metadata({"AWS::CloudFormation::Interface": {"ParameterGroups": groups, "ParameterLabels": labels}})
+
+
+__all__ = ["build_template", "add_resources", "BY_NAME"]
