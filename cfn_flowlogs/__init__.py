@@ -16,8 +16,9 @@ __all__ = ["ConfigError", "FlowLogsConfig", "build_template", "lint", "to_json",
 __version__ = "0.1.0"
 
 
-def lint(template: Any) -> list[Finding]:
-    """cfn-lint findings for a template, informational rules on (imports cfn-lint on first use)."""
+def lint(template: Any, regions: list[str] | None = None) -> list[Finding]:
+    """cfn-lint findings for a template or its text, informational rules on (default region
+    us-east-1). cfn-lint is imported on first use: compiling never pays for it."""
     from .linting import lint as _lint
 
-    return _lint(template)
+    return _lint(template, regions)

@@ -31,12 +31,23 @@ def parser() -> argparse.ArgumentParser:
     commands = top.add_subparsers(dest="command", required=True, parser_class=_Parser)
     build = commands.add_parser("build", help="write a template", description="Write a template.")
     build.add_argument("--config", metavar="FILE", help="YAML or JSON file of the module's inputs")
-    build.add_argument("--set", dest="assignments", metavar="INPUT=VALUE", action="append", default=[],
-                       help="set one input (repeatable; overrides --config)")  # fmt: skip
-    build.add_argument("--parameterized", action="store_true",
-                       help="every input a Parameter (the config gives their defaults)")  # fmt: skip
-    build.add_argument("--format", choices=("yaml", "json"), default=None,
-                       help="output format (default: from -o's extension, else yaml)")  # fmt: skip
+    build.add_argument(
+        "--set",
+        dest="assignments",
+        metavar="INPUT=VALUE",
+        action="append",
+        default=[],
+        help="set one input (repeatable; overrides --config)",
+    )
+    build.add_argument(
+        "--parameterized", action="store_true", help="every input a Parameter (the config gives their defaults)"
+    )
+    build.add_argument(
+        "--format",
+        choices=("yaml", "json"),
+        default=None,
+        help="output format (default: from -o's extension, else yaml)",
+    )
     build.add_argument("-o", "--output", metavar="PATH", help="file to write (default: standard output)")
     build.add_argument("--lint", action="store_true", help="run cfn-lint first; write nothing on findings")
     return top

@@ -125,8 +125,9 @@ class FlowLogsConfig:
         destination = self.log_destination_type
         firehose = destination == "kinesis-data-firehose"
         if firehose != (self.kinesis_firehose_arn is not None):
-            _required_exactly_with("kinesis_firehose_arn", self.kinesis_firehose_arn,
-                                   "log_destination_type is kinesis-data-firehose")  # fmt: skip
+            _required_exactly_with(
+                "kinesis_firehose_arn", self.kinesis_firehose_arn, "log_destination_type is kinesis-data-firehose"
+            )
         if self.enable_custom_s3_destination and destination != "s3":
             raise ConfigError("enable_custom_s3_destination", True, "false unless log_destination_type is s3")
         if self.enable_custom_s3_destination != (self.s3_bucket is not None):
@@ -138,29 +139,44 @@ class FlowLogsConfig:
         if self.enable_custom_s3_destination:
             for name in ("s3_bucket_name", "additional_s3_bucket_policy_statements"):
                 if getattr(self, name) is not None:
-                    raise ConfigError(name, getattr(self, name), "unset with a custom bucket (it configures the created bucket)")
+                    raise ConfigError(
+                        name, getattr(self, name), "unset with a custom bucket (it configures the created bucket)"
+                    )
         if self.kms_key_arn is not None:
             for name in ("kms_key_users", "kms_key_deletion_window_in_days"):
                 if getattr(self, name) is not None:
-                    raise ConfigError(name, getattr(self, name), "unset when kms_key_arn is given (it configures the created key)")
+                    raise ConfigError(
+                        name, getattr(self, name), "unset when kms_key_arn is given (it configures the created key)"
+                    )
 
         glacier_min = self.s3_infrequent_access_transition + 30
         if self.s3_glacier_transition < glacier_min:
-            raise ConfigError("s3_glacier_transition", self.s3_glacier_transition,
-                              f"at least 30 days after s3_infrequent_access_transition ({glacier_min} or more)")  # fmt: skip
+            raise ConfigError(
+                "s3_glacier_transition",
+                self.s3_glacier_transition,
+                f"at least 30 days after s3_infrequent_access_transition ({glacier_min} or more)",
+            )
         if self.s3_expiration_transition <= self.s3_glacier_transition:
-            raise ConfigError("s3_expiration_transition", self.s3_expiration_transition,
-                              f"after s3_glacier_transition (more than {self.s3_glacier_transition})")  # fmt: skip
+            raise ConfigError(
+                "s3_expiration_transition",
+                self.s3_expiration_transition,
+                f"after s3_glacier_transition (more than {self.s3_glacier_transition})",
+            )
 
         if self.log_format is not None:
             try:
                 chosen = flowlog_fields.parse_log_format(self.log_format)
             except ValueError as error:
-                raise ConfigError("log_format", self.log_format, f"known flow log fields as ${{field}} tokens ({error})") from None
+                raise ConfigError(
+                    "log_format", self.log_format, f"known flow log fields as ${{field}} tokens ({error})"
+                ) from None
             tags = sorted(flowlog_fields.TAG_FIELDS.intersection(chosen))
             if tags:
-                raise ConfigError("log_format", self.log_format,
-                                  f"without the tag fields {', '.join(tags)} (they need TagFieldSpecifications)")  # fmt: skip
+                raise ConfigError(
+                    "log_format",
+                    self.log_format,
+                    f"without the tag fields {', '.join(tags)} (they need TagFieldSpecifications)",
+                )
 
 
 def _required_exactly_with(name: str, value: Any, when: str) -> None:
@@ -216,7 +232,11 @@ def _check_tags(tags: Any) -> dict[str, str]:
         raise ConfigError("custom_tags", f"{len(tags)} tags", f"at most {MAX_TAGS} tags")
     for key, value in tags.items():
         if not 1 <= len(key) <= 128 or key.lower().startswith("aws:") or not re.fullmatch(_TAG_CHARS, key):
-            raise ConfigError("custom_tags", key, "tag keys of 1-128 letters, digits, spaces and _.:/=+-@, not starting with aws:")
+            raise ConfigError(
+                "custom_tags", key, "tag keys of 1-128 letters, digits, spaces and _.:/=+-@, not starting with aws:"
+            )
         if not isinstance(value, str) or len(value) > 256 or not re.fullmatch(_TAG_CHARS, value):
-            raise ConfigError(f"custom_tags[{key!r}]", value, "a string of up to 256 letters, digits, spaces and _.:/=+-@")
+            raise ConfigError(
+                f"custom_tags[{key!r}]", value, "a string of up to 256 letters, digits, spaces and _.:/=+-@"
+            )
     return copy.deepcopy(dict(tags))

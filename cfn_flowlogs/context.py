@@ -16,10 +16,10 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar, Union
 
 from troposphere import (
+    And,
     AWSHelperFn,
     AWSObject,
     BaseAWSObject,
-    And,
     Equals,
     If,
     Join,
@@ -51,7 +51,7 @@ class Cond:
         return ConditionRef(self.name) if self.name else self.expr
 
 
-Decision = Union[bool, Cond]
+Decision = Union[bool, Cond]  # noqa: UP007 - a runtime alias, Python 3.10 included
 R = TypeVar("R", bound=AWSObject)
 
 

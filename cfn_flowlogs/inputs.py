@@ -8,9 +8,9 @@ the console's parameter groups and labels.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Final, Literal
+from typing import Any, Final, Literal, TypedDict
 
-from .validators import ACCOUNT, BUCKET_NAME_PATTERN, REGION, arn_pattern
+from .validators import ACCOUNT, BOOLEAN, BUCKET_NAME_PATTERN, REGION, arn_pattern, int_range, one_of
 
 RETENTION_DAYS: Final = (
     0, 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557,
@@ -49,12 +49,28 @@ class Input:
     parameter_default: Any = None  # a Number Parameter's default where the input's is null
 
     @property
+    def constraint(self) -> str:
+        """What is allowed, in words: for errors, ConstraintDescription and the README."""
+        if self.kind == "bool":
+            return BOOLEAN
+        if self.choices:
+            return one_of(self.choices)
+        if self.kind == "int":
+            return int_range(self.low, self.high)
+        return self.allowed
+
+    @property
     def parameter(self) -> str:
         """`cloudwatch_log_retention` -> `CloudwatchLogRetention`."""
         return "".join(word.capitalize() for word in self.name.split("_"))
 
 
-def _arn(service: str, region: str, account: str, resource: str) -> dict[str, str]:
+class _Patterns(TypedDict):
+    pattern: str
+    pseudo_pattern: str
+
+
+def _arn(service: str, region: str, account: str, resource: str) -> _Patterns:
     return {
         "pattern": arn_pattern(service, region, account, resource, pseudo=False),
         "pseudo_pattern": arn_pattern(service, region, account, resource, pseudo=True),

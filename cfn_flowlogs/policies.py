@@ -24,7 +24,7 @@ from awacs.aws import (
     Statement,
     StringEquals,
 )
-from troposphere import AWSHelperFn, Ref, Sub
+from troposphere import Ref, Sub
 
 VERSION: Final = "2012-10-17"
 FLOW_LOGS_SERVICE: Final = "vpc-flow-logs.amazonaws.com"
@@ -32,8 +32,12 @@ DELIVERY_SERVICE: Final = "delivery.logs.amazonaws.com"
 ACCOUNT_ID: Final = Ref("AWS::AccountId")
 
 KEY_USE_ACTIONS: Final = [
-    kms.Encrypt, kms.Decrypt, kms.Action("ReEncrypt*"), kms.Action("GenerateDataKey*"), kms.DescribeKey,
-]  # fmt: skip
+    kms.Encrypt,
+    kms.Decrypt,
+    kms.Action("ReEncrypt*"),
+    kms.Action("GenerateDataKey*"),
+    kms.DescribeKey,
+]
 
 
 def document(statements: list[Any]) -> Policy | dict[str, Any]:
@@ -122,9 +126,12 @@ def key_logs_statement(log_group_arn: Any) -> Statement:
         Effect=Allow,
         Principal=Principal("Service", Sub("logs.${AWS::Region}.amazonaws.com")),
         Action=[
-            kms.Action("Encrypt*"), kms.Action("Decrypt*"), kms.Action("ReEncrypt*"),
-            kms.Action("GenerateDataKey*"), kms.Action("Describe*"),
-        ],  # fmt: skip
+            kms.Action("Encrypt*"),
+            kms.Action("Decrypt*"),
+            kms.Action("ReEncrypt*"),
+            kms.Action("GenerateDataKey*"),
+            kms.Action("Describe*"),
+        ],
         Resource=["*"],
         Condition=Condition(ArnLike("kms:EncryptionContext:aws:logs:arn", log_group_arn)),
     )

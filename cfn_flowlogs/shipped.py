@@ -1,4 +1,5 @@
-"""The files `make template` writes into templates/: one source for the Makefile and the tests.
+"""The files `make template` writes: templates/ and the README's table of inputs. One source
+for the Makefile and the tests.
 
 Run as `python -m cfn_flowlogs.shipped [ROOT]` to (re)write them under ROOT (default: `.`).
 """
@@ -8,6 +9,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from .docs import with_inputs_table
 from .errors import ConfigError
 from .loading import config_from
 from .render import to_json, to_yaml, write_atomic
@@ -34,6 +36,7 @@ def main(argv: list[str]) -> int:
     except ConfigError as error:
         print(f"cfn-flowlogs: error: {error}", file=sys.stderr)
         return 2
+    files[Path("README.md")] = with_inputs_table((root / "README.md").read_text(encoding="utf-8"))
     for relative, text in files.items():
         target = root / relative
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -67,7 +67,9 @@ def _check_principals(where: str, principals: Any, effect: str) -> None:
             raise ConfigError(where, kind, "principal types among " + ", ".join(PRINCIPAL_TYPES))
         ids = check_str_list(f"{where}.{kind}", ids)
         if not ids or any(not i or has_foreign_placeholder(i) for i in ids):
-            raise ConfigError(f"{where}.{kind}", ids, "a non-empty list of identifiers (no ${...} but pseudo parameters)")
+            raise ConfigError(
+                f"{where}.{kind}", ids, "a non-empty list of identifiers (no ${...} but pseudo parameters)"
+            )
         if effect == "Allow" and "*" in ids:
             raise ConfigError(f"{where}.{kind}", ids, "named principals: an Allow for '*' makes the bucket public")
 

@@ -22,6 +22,7 @@ from troposphere import (
 from . import naming
 from .config import FlowLogsConfig
 from .context import BuildContext, Decision
+from .errors import ConfigError
 from .inputs import BY_NAME, GROUPS, INPUTS, TARGETS, Input
 from .plan import Plan, plan
 from .resources.bucket import BucketHandles, add_bucket
@@ -29,6 +30,7 @@ from .resources.flow_log import add_flow_log
 from .resources.key import KeyHandles, add_kms_key
 from .resources.log_group import LogGroupHandles, add_log_group
 from .resources.role import add_delivery_role
+from .validators import PSEUDO_PARAMETERS, is_expression
 
 DESCRIPTION = "VPC Flow Logs with an encrypted destination, least-privilege delivery and retained data (cfn-flowlogs)"
 
@@ -42,7 +44,7 @@ def build_template(config: FlowLogsConfig | None = None, *, parameterized: bool 
     """
     template = Template(Description=DESCRIPTION)
     if config is None or parameterized:
-        values = config.values() if config else {spec.name: spec.default for spec in INPUTS}
+        values = _parameter_defaults(config)
         parameters = {spec.name: template.add_parameter(_parameter(spec, values[spec.name])) for spec in INPUTS}
         ctx = _context(template, config, values, parameters)
         _add_rules(template, parameters)
@@ -51,6 +53,26 @@ def build_template(config: FlowLogsConfig | None = None, *, parameterized: bool 
         ctx = _context(template, config, config.values(), {})
     add_resources(ctx)
     return template
+
+
+def _parameter_defaults(config: FlowLogsConfig | None) -> dict[str, Any]:
+    """The Parameters' defaults: the module's, or the config's when they can be literal text."""
+    if config is None:
+        return {spec.name: spec.default for spec in INPUTS}
+    values = config.values()
+    for name, value in values.items():
+        items = value if isinstance(value, tuple) else (value,)
+        if any(
+            is_expression(item) or (isinstance(item, str) and any(p in item for p in PSEUDO_PARAMETERS))
+            for item in items
+        ):
+            raise ConfigError(
+                name,
+                value,
+                "a literal value to be a Parameter's default (a specialized template "
+                "takes ${AWS::...} forms and expressions)",
+            )
+    return values
 
 
 def _context(
@@ -80,7 +102,12 @@ def add_resources(ctx: BuildContext) -> dict[str, Any]:
 
 
 def _add_outputs(
-    ctx: BuildContext, decisions: Plan, flow_log: Any, log_group: LogGroupHandles, key: KeyHandles, bucket: BucketHandles
+    ctx: BuildContext,
+    decisions: Plan,
+    flow_log: Any,
+    log_group: LogGroupHandles,
+    key: KeyHandles,
+    bucket: BucketHandles,
 ) -> None:
     values: dict[str, tuple[Decision, Any]] = {
         "FlowLogId": (decisions.create, lambda: Ref(flow_log)),
@@ -124,8 +151,8 @@ def _parameter(spec: Input, default: Any) -> Parameter:
     elif spec.choices:
         kwargs["AllowedValues"] = [str(choice) for choice in spec.choices]
     if spec.pattern and spec.kind == "str":
-        kwargs["AllowedPattern"] = f"^({spec.pattern})?$" if spec.default in (None, "") else f"^{spec.pattern}$"
-        kwargs["ConstraintDescription"] = f"must be {spec.allowed}"
+        kwargs["AllowedPattern"] = f"^({spec.pattern})?$"  # empty: unset
+        kwargs["ConstraintDescription"] = f"must be {spec.constraint}"
     kwargs["Default"] = str(default) if default is not None else ""
     return Parameter(spec.parameter, **kwargs)
 
@@ -149,38 +176,59 @@ def _add_rules(template: Template, parameters: Mapping[str, Parameter]) -> None:
     rules: dict[str, dict[str, Any]] = {
         "ExactlyOneTarget": {
             "RuleCondition": create,
-            "Assertions": [{"Assert": Or(*(one_target(name) for name in TARGETS)),
-                            "AssertDescription": "Set exactly one of VpcId, SubnetId, EniId."}],
+            "Assertions": [
+                {
+                    "Assert": Or(*(one_target(name) for name in TARGETS)),
+                    "AssertDescription": "Set exactly one of VpcId, SubnetId, EniId.",
+                }
+            ],
         },
         "FirehoseArnWithFirehose": {
             "RuleCondition": create,
-            "Assertions": [{"Assert": Or(And(is_("log_destination_type", "kinesis-data-firehose"),
-                                                 Not(empty("kinesis_firehose_arn"))),
-                                             And(Not(is_("log_destination_type", "kinesis-data-firehose")),
-                                                 empty("kinesis_firehose_arn"))),
-                            "AssertDescription": "Set KinesisFirehoseArn exactly when LogDestinationType is kinesis-data-firehose."}],
+            "Assertions": [
+                {
+                    "Assert": Or(
+                        And(is_("log_destination_type", "kinesis-data-firehose"), Not(empty("kinesis_firehose_arn"))),
+                        And(Not(is_("log_destination_type", "kinesis-data-firehose")), empty("kinesis_firehose_arn")),
+                    ),
+                    "AssertDescription": "Set KinesisFirehoseArn exactly when LogDestinationType is "
+                    "kinesis-data-firehose.",
+                }
+            ],
         },
         "CustomBucketWithS3": {
             "RuleCondition": is_("enable_custom_s3_destination", "true"),
             "Assertions": [
-                {"Assert": is_("log_destination_type", "s3"),
-                 "AssertDescription": "EnableCustomS3Destination needs LogDestinationType s3."},
-                {"Assert": Not(empty("s3_bucket")),
-                 "AssertDescription": "EnableCustomS3Destination needs S3Bucket."},
+                {
+                    "Assert": is_("log_destination_type", "s3"),
+                    "AssertDescription": "EnableCustomS3Destination needs LogDestinationType s3.",
+                },
+                {"Assert": Not(empty("s3_bucket")), "AssertDescription": "EnableCustomS3Destination needs S3Bucket."},
             ],
         },
         "S3BucketOnlyWithCustomDestination": {
             "RuleCondition": Not(empty("s3_bucket")),
-            "Assertions": [{"Assert": is_("enable_custom_s3_destination", "true"),
-                            "AssertDescription": "S3Bucket is used only with EnableCustomS3Destination true."}],
+            "Assertions": [
+                {
+                    "Assert": is_("enable_custom_s3_destination", "true"),
+                    "AssertDescription": "S3Bucket is used only with EnableCustomS3Destination true.",
+                }
+            ],
         },
         "DestinationOptionsOnlyWithS3": {
             "RuleCondition": Not(is_("log_destination_type", "s3")),
-            "Assertions": [{"Assert": And(is_("file_format", "plain-text"), is_("hive_compatible_partitions", "false"),
-                                          is_("per_hour_partition", "false")),
-                            "AssertDescription": "FileFormat, HiveCompatiblePartitions and PerHourPartition apply only to s3."}],
+            "Assertions": [
+                {
+                    "Assert": And(
+                        is_("file_format", "plain-text"),
+                        is_("hive_compatible_partitions", "false"),
+                        is_("per_hour_partition", "false"),
+                    ),
+                    "AssertDescription": "FileFormat, HiveCompatiblePartitions and PerHourPartition apply only to s3.",
+                }
+            ],
         },
-    }  # fmt: skip
+    }
     for name, rule in rules.items():
         template.add_rule(name, rule)
 
@@ -194,4 +242,4 @@ def _add_interface(template: Template) -> None:
     template.set_metadata({"AWS::CloudFormation::Interface": {"ParameterGroups": groups, "ParameterLabels": labels}})
 
 
-__all__ = ["build_template", "add_resources", "BY_NAME"]
+__all__ = ["BY_NAME", "add_resources", "build_template"]

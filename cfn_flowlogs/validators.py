@@ -28,9 +28,10 @@ def arn_pattern(service: str, region: str, account: str, resource: str, *, pseud
     """A regular expression for an ARN; with `pseudo`, the `${AWS::...}` forms are accepted too."""
 
     def part(literal: str) -> str:
-        if not pseudo or literal not in _PSEUDO:
-            return literal
-        return f"({literal}|{_PSEUDO[literal]})"
+        if pseudo:
+            for piece, pseudo_form in _PSEUDO.items():
+                literal = literal.replace(piece, f"({piece}|{pseudo_form})")
+        return literal
 
     return f"arn:{part(PARTITION)}:{service}:{part(region)}:{part(account)}:{resource}"
 
@@ -47,22 +48,30 @@ def is_expression(value: Any) -> bool:
     return isinstance(value, AWSHelperFn)
 
 
+BOOLEAN = "true or false"
+
+
 def check_bool(name: str, value: Any) -> bool:
     if not isinstance(value, bool):
-        raise ConfigError(name, value, "true or false")
+        raise ConfigError(name, value, BOOLEAN)
     return value
 
 
+def int_range(low: int | None, high: int | None) -> str:
+    if low is not None and high is not None:
+        return f"a whole number from {low} to {high}"
+    if low is not None:
+        return f"a whole number of at least {low}"
+    return "a whole number"
+
+
+def one_of(choices: Collection[Any]) -> str:
+    return "one of " + ", ".join(str(c) for c in choices)
+
+
 def check_int(name: str, value: Any, low: int | None = None, high: int | None = None) -> int:
-    ok = _is_int(value) and (low is None or value >= low) and (high is None or value <= high)
-    if not ok:
-        if low is not None and high is not None:
-            allowed = f"a whole number from {low} to {high}"
-        elif low is not None:
-            allowed = f"a whole number of at least {low}"
-        else:
-            allowed = "a whole number"
-        raise ConfigError(name, value, allowed)
+    if not (_is_int(value) and (low is None or value >= low) and (high is None or value <= high)):
+        raise ConfigError(name, value, int_range(low, high))
     return int(value)
 
 
@@ -72,7 +81,7 @@ def _is_int(value: Any) -> bool:
 
 def check_choice(name: str, value: Any, choices: Collection[Any]) -> Any:
     if isinstance(value, bool) or value not in choices:
-        raise ConfigError(name, value, "one of " + ", ".join(str(c) for c in choices))
+        raise ConfigError(name, value, one_of(choices))
     return value
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from importlib import resources
-from typing import Any
+from typing import Any, ClassVar
 
 import awacs.cloudformation as cloudformation
 from awacs.aws import Allow, Statement
@@ -66,10 +66,11 @@ def add_bucket(ctx: BuildContext, plan: Plan, key_arn: Any) -> BucketHandles:
 
 def _bucket(ctx: BuildContext, logical_id: str, key_arn: Any) -> Bucket:
     transitions = [
-        LifecycleRuleTransition(StorageClass="STANDARD_IA",
-                                TransitionInDays=ctx.value("s3_infrequent_access_transition")),
+        LifecycleRuleTransition(
+            StorageClass="STANDARD_IA", TransitionInDays=ctx.value("s3_infrequent_access_transition")
+        ),
         LifecycleRuleTransition(StorageClass="GLACIER", TransitionInDays=ctx.value("s3_glacier_transition")),
-    ]  # fmt: skip
+    ]
     return Bucket(
         logical_id,
         BucketName=ctx.optional("s3_bucket_name"),
@@ -109,7 +110,9 @@ def _bucket(ctx: BuildContext, logical_id: str, key_arn: Any) -> Bucket:
 
 def _bucket_policy(ctx: BuildContext, bucket_arn: Any, prefix: Any) -> Any:
     hive = ctx.pick(ctx.enabled("hive_compatible_partitions"), "aws-account-id=", "")
-    objects = ctx.sub("${Bucket}/${Prefix}AWSLogs/${Hive}${AWS::AccountId}/*", Bucket=bucket_arn, Prefix=prefix, Hive=hive)
+    objects = ctx.sub(
+        "${Bucket}/${Prefix}AWSLogs/${Hive}${AWS::AccountId}/*", Bucket=bucket_arn, Prefix=prefix, Hive=hive
+    )
     return policies.document(
         [
             policies.delivery_acl_check_statement(bucket_arn),
@@ -130,7 +133,7 @@ def _name_from_arn(ctx: BuildContext) -> Any:
 
 class EmptyBucket(CustomResource):
     resource_type = "Custom::EmptyBucket"
-    props = {"ServiceToken": (str, True), "BucketName": (str, True), "LogicalId": (str, True)}
+    props: ClassVar = {"ServiceToken": (str, True), "BucketName": (str, True), "LogicalId": (str, True)}
 
 
 def _add_emptier(ctx: BuildContext, plan: Plan, bucket: Bucket) -> CustomResource | None:

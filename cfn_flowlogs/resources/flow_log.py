@@ -14,9 +14,7 @@ from .bucket import BucketHandles
 from .common import tags
 
 
-def add_flow_log(
-    ctx: BuildContext, plan: Plan, *, log_group: Any, role: Any, bucket: BucketHandles
-) -> FlowLog | None:
+def add_flow_log(ctx: BuildContext, plan: Plan, *, log_group: Any, role: Any, bucket: BucketHandles) -> FlowLog | None:
     pick = ctx.pick
     is_vpc, is_subnet = plan.target_is_vpc, plan.target_is_subnet
     s3_options = DestinationOptions(
@@ -34,7 +32,9 @@ def add_flow_log(
             LogDestinationType=ctx.value("log_destination_type"),
             LogGroupName=pick(plan.to_cloudwatch, Ref(log_group) if log_group else NoValue),
             DeliverLogsPermissionArn=pick(plan.to_cloudwatch, GetAtt(role, "Arn") if role else NoValue),
-            LogDestination=pick(plan.to_s3, bucket.destination, pick(plan.to_firehose, ctx.value("kinesis_firehose_arn"))),
+            LogDestination=pick(
+                plan.to_s3, bucket.destination, pick(plan.to_firehose, ctx.value("kinesis_firehose_arn"))
+            ),
             DestinationOptions=pick(plan.to_s3, s3_options),
             LogFormat=ctx.optional("log_format"),
             MaxAggregationInterval=ctx.value("max_aggregation_interval"),
@@ -43,8 +43,11 @@ def add_flow_log(
         naming.FLOW_LOG,
     )
     if flow_log is not None:
-        _wait_for(ctx, flow_log, {"BucketPolicy": (plan.create_bucket, bucket.policy),
-                                  "EmptyBucket": (plan.force_destroy, bucket.emptier)})  # fmt: skip
+        _wait_for(
+            ctx,
+            flow_log,
+            {"BucketPolicy": (plan.create_bucket, bucket.policy), "EmptyBucket": (plan.force_destroy, bucket.emptier)},
+        )
     return flow_log
 
 

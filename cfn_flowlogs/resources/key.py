@@ -45,11 +45,12 @@ def add_kms_key(ctx: BuildContext, plan: Plan, log_group_arn: Any) -> KeyHandles
         plan.create_key_alias,
         lambda logical_id: Alias(
             logical_id,
-            AliasName=ctx.sub("${Prefix}${AWS::StackName}${Suffix}", Prefix=ctx.value("kms_key_prefix"), Suffix=ctx.prefix),
+            AliasName=ctx.sub(
+                "${Prefix}${AWS::StackName}${Suffix}", Prefix=ctx.value("kms_key_prefix"), Suffix=ctx.prefix
+            ),
             TargetKeyId=Ref(key),
         ),
         naming.KEY_ALIAS,
     )
     # Branch on the input itself, so cfn-lint never resolves an empty KmsKeyArn into a KMS property.
     return KeyHandles(key, ctx.pick(ctx.has("kms_key_arn"), ctx.value("kms_key_arn"), arn_of(key)))
-

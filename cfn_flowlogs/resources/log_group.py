@@ -42,8 +42,9 @@ def add_log_group(ctx: BuildContext, plan: Plan, key_arn: Any) -> LogGroupHandle
             logical_id,
             LogGroupName=log_group_name(ctx),
             KmsKeyId=key_arn,
-            RetentionInDays=ctx.pick(ctx.condition("HasLogRetention", retention),
-                                     ctx.value("cloudwatch_log_retention")),  # fmt: skip
+            RetentionInDays=ctx.pick(
+                ctx.condition("HasLogRetention", retention), ctx.value("cloudwatch_log_retention")
+            ),
             **tags(ctx),
             **RETAIN,
         ),

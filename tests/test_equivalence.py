@@ -1,0 +1,96 @@
+"""One code path, two kinds of template: the shipped template, given a config's values as
+Parameters, creates exactly what the specialized template for that config creates, and its
+Rules reject at deploy time what the Python validation rejects at compile time."""
+
+from __future__ import annotations
+
+import pytest
+
+from cfn_flowlogs import ConfigError, FlowLogsConfig
+from cfn_flowlogs.inputs import INPUTS
+
+from .cfn_eval import condition, created_resources, failed_rules, parameter_values
+from .conftest import rendered
+from .matrix import EXTRAS, FIREHOSE_ARN, matrix
+
+
+def as_parameters(config: FlowLogsConfig) -> dict[str, str]:
+    values = config.values()
+    out = {}
+    for spec in INPUTS:
+        value = values[spec.name]
+        if isinstance(value, bool):
+            text = "true" if value else "false"
+        elif isinstance(value, tuple):
+            text = ",".join(value)
+        elif value is None:
+            text = "30" if spec.name == "kms_key_deletion_window_in_days" else ""
+        else:
+            text = str(value)
+        out[spec.parameter] = text
+    return out
+
+
+CASES = matrix() + [
+    {k: v for k, v in e.items() if k not in ("custom_tags", "additional_s3_bucket_policy_statements")} for e in EXTRAS
+]
+
+
+@pytest.mark.parametrize("values", CASES)
+def test_shipped_template_creates_what_the_specialized_one_does(shipped, values):
+    config = FlowLogsConfig(**values)
+    parameters = as_parameters(config)
+    specialized = rendered(config)
+    assert created_resources(shipped, parameters) == set(specialized.get("Resources", {}))
+    assert failed_rules(shipped, parameters) == []
+    outputs = {
+        name
+        for name, output in shipped["Outputs"].items()
+        if condition(output["Condition"], parameter_values(shipped, parameters), shipped["Conditions"], {})
+    }
+    assert outputs == set(specialized.get("Outputs", {}))
+
+
+@pytest.mark.parametrize(
+    ("overrides", "rule"),
+    [
+        ({}, "ExactlyOneTarget"),
+        ({"VpcId": "vpc-01234567", "SubnetId": "subnet-01234567"}, "ExactlyOneTarget"),
+        ({"VpcId": "vpc-01234567", "LogDestinationType": "kinesis-data-firehose"}, "FirehoseArnWithFirehose"),
+        ({"VpcId": "vpc-01234567", "KinesisFirehoseArn": FIREHOSE_ARN}, "FirehoseArnWithFirehose"),
+        (
+            {"VpcId": "vpc-01234567", "EnableCustomS3Destination": "true", "LogDestinationType": "s3"},
+            "CustomBucketWithS3",
+        ),
+        (
+            {"VpcId": "vpc-01234567", "EnableCustomS3Destination": "true", "S3Bucket": "arn:aws-cn:s3:::b"},
+            "CustomBucketWithS3",
+        ),
+        (
+            {"VpcId": "vpc-01234567", "S3Bucket": "arn:aws-cn:s3:::b", "LogDestinationType": "s3"},
+            "S3BucketOnlyWithCustomDestination",
+        ),
+        ({"VpcId": "vpc-01234567", "FileFormat": "parquet"}, "DestinationOptionsOnlyWithS3"),
+        ({"VpcId": "vpc-01234567", "HiveCompatiblePartitions": "true"}, "DestinationOptionsOnlyWithS3"),
+    ],
+)
+def test_rules_reject_impossible_deployments(shipped, overrides, rule):
+    assert rule in failed_rules(shipped, overrides)
+
+
+def test_rules_let_create_resources_false_through(shipped):
+    assert failed_rules(shipped, {"CreateResources": "false"}) == []
+    assert created_resources(shipped, {"CreateResources": "false"}) == set()
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"vpc_id": "vpc-01234567", "subnet_id": "subnet-01234567"},
+        {"vpc_id": "vpc-01234567", "log_destination_type": "kinesis-data-firehose"},
+        {"vpc_id": "vpc-01234567", "destination_options": {"file_format": "parquet"}},
+    ],
+)
+def test_python_rejects_what_rules_reject(overrides):
+    with pytest.raises(ConfigError):
+        FlowLogsConfig(**overrides)

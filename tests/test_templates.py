@@ -1,0 +1,112 @@
+"""The shipped files: up to date, deployable inline, deterministic, and lint-clean."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from cfn_flowlogs import FlowLogsConfig, build_template, lint, to_json, to_yaml
+from cfn_flowlogs.shipped import render_all
+
+from .matrix import EXTRAS, matrix
+
+ROOT = Path(__file__).resolve().parents[1]
+INLINE_BODY_LIMIT = 51_200  # bytes CloudFormation accepts in --template-body
+
+
+def test_templates_dir_is_what_make_template_writes():
+    # GIVEN the files `make template` would write now
+    expected = render_all(ROOT)
+    # THEN templates/ holds exactly those, byte for byte
+    on_disk = {p.relative_to(ROOT) for p in (ROOT / "templates").rglob("*") if p.is_file()}
+    assert on_disk == set(expected), "run `make template` and commit templates/"
+    for relative, text in expected.items():
+        assert (ROOT / relative).read_text(encoding="utf-8") == text, f"{relative} is stale: run `make template`"
+
+
+def test_one_example_per_destination_type():
+    destinations = {FlowLogsConfigFile.load(p).log_destination_type for p in (ROOT / "examples").glob("*.yaml")}
+    assert destinations == {"cloud-watch-logs", "s3", "kinesis-data-firehose"}
+
+
+class FlowLogsConfigFile:
+    @staticmethod
+    def load(path: Path) -> FlowLogsConfig:
+        from cfn_flowlogs.loading import config_from
+
+        return config_from(path, [])
+
+
+@pytest.mark.parametrize("suffix", ["yaml", "json"])
+def test_shipped_template_deploys_without_an_s3_bucket(suffix):
+    size = len((ROOT / f"templates/vpc-flow-logs.{suffix}").read_bytes())
+    assert size < INLINE_BODY_LIMIT, f"{size} bytes: `aws cloudformation deploy` would need --s3-bucket"
+
+
+def test_same_input_same_bytes():
+    for config in [None, FlowLogsConfig(**EXTRAS[1])]:
+        first, second = build_template(config), build_template(config)
+        assert to_yaml(first) == to_yaml(second)
+        assert to_json(first) == to_json(second)
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "templates").rglob("*.*")), ids=lambda p: p.name)
+def test_shipped_files_lint_clean_and_partition_free(path):
+    text = path.read_text(encoding="utf-8")
+    assert "arn:aws:" not in text
+    assert lint(text) == []
+
+
+def _id(config: dict) -> str:
+    parts = [k.split("_")[0] for k in config if k.endswith("_id")]
+    parts.append(config.get("log_destination_type", "cwl"))
+    parts += [k for k in ("kms_key_arn", "enable_custom_s3_destination") if k in config]
+    if not config.get("use_managed_iam_policies", True):
+        parts.append("inline")
+    options = config.get("destination_options") or {}
+    parts += [k for k, v in options.items() if v is True]
+    if not config.get("create_resources", True):
+        parts.append("nothing")
+    return "-".join(parts)
+
+
+@pytest.mark.parametrize("config", matrix() + EXTRAS, ids=[_id(c) for c in matrix()] + ["extras-cwl", "extras-s3"])
+def test_specialized_template_lints_clean(config):
+    # GIVEN a configuration from the matrix WHEN it is compiled THEN cfn-lint (with I rules) finds nothing
+    text = to_json(build_template(FlowLogsConfig(**config)))
+    assert "arn:aws:" not in text
+    assert [str(f) for f in lint(text)] == []
+
+
+@pytest.mark.parametrize("config", EXTRAS, ids=["extras-cwl", "extras-s3"])
+def test_parameterized_with_config_defaults_lints_clean(config):
+    # GIVEN literal ARNs (a Parameter's default cannot name ${AWS::Partition}), in GovCloud
+    config = literal(config)
+    text = to_json(build_template(FlowLogsConfig(**config), parameterized=True))
+    assert [str(f) for f in lint(text, regions=["us-gov-west-1"])] == []
+
+
+def literal(value):
+    """The config with its ${AWS::...} ARNs spelled out for one GovCloud account."""
+    if isinstance(value, dict):
+        return {k: literal(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [literal(v) for v in value]
+    if isinstance(value, str):
+        for pseudo, text in PSEUDO_VALUES.items():
+            value = value.replace(pseudo, text)
+    return value
+
+
+PSEUDO_VALUES = {
+    "${AWS::Partition}": "aws-us-gov",
+    "${AWS::Region}": "us-gov-west-1",
+    "${AWS::AccountId}": "123456789012",
+}
+
+
+def test_readme_lists_every_input_as_generated():
+    from cfn_flowlogs.docs import inputs_table
+
+    assert inputs_table() in (ROOT / "README.md").read_text(encoding="utf-8"), "run `make template`"
