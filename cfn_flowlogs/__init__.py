@@ -6,13 +6,24 @@ from typing import TYPE_CHECKING, Any
 
 from .config import FlowLogsConfig
 from .errors import ConfigError
+from .library import add_flow_logs, nested_stack
 from .render import to_json, to_yaml
-from .template import build_template
+from .template import FlowLogs, build_template
 
 if TYPE_CHECKING:
     from .linting import Finding
 
-__all__ = ["ConfigError", "FlowLogsConfig", "build_template", "lint", "to_json", "to_yaml"]
+__all__ = [
+    "ConfigError",
+    "FlowLogs",
+    "FlowLogsConfig",
+    "add_flow_logs",
+    "build_template",
+    "lint",
+    "nested_stack",
+    "to_json",
+    "to_yaml",
+]
 __version__ = "0.1.0"
 
 

@@ -60,7 +60,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as error:
         _fail(str(error))
     template = build_template(config, parameterized=args.parameterized or config is None)
-    fmt = args.format or ("json" if args.output and Path(args.output).suffix == ".json" else "yaml")
+    fmt = args.format or ("json" if args.output and Path(args.output).suffix.lower() == ".json" else "yaml")
     text = to_json(template) if fmt == "json" else to_yaml(template)
     if args.lint:
         from .linting import lint  # cfn-lint is slow to import: only when asked

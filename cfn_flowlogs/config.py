@@ -26,16 +26,33 @@ from .validators import (
 DESTINATION_OPTIONS: Final = ("file_format", "hive_compatible_partitions", "per_hour_partition")
 
 # Inputs that only mean something for one destination; setting them for another is a mistake.
+_CLOUDWATCH: Final = ("cloud-watch-logs",)
+_ENCRYPTED: Final = ("cloud-watch-logs", "s3")
 _ONLY_FOR: Final = {
-    "cloudwatch_log_group_name": "cloud-watch-logs",
-    "cloudwatch_iam_role_name": "cloud-watch-logs",
-    "iam_role_permissions_boundary": "cloud-watch-logs",
-    "s3_bucket_name": "s3",
-    "destination_options": "s3",
-    "additional_s3_bucket_policy_statements": "s3",
+    "cloudwatch_log_group_name": _CLOUDWATCH,
+    "cloudwatch_log_retention": _CLOUDWATCH,
+    "cloudwatch_iam_role_name": _CLOUDWATCH,
+    "iam_role_permissions_boundary": _CLOUDWATCH,
+    "kms_key_arn": _ENCRYPTED,
+    "kms_key_users": _ENCRYPTED,
+    "kms_key_deletion_window_in_days": _ENCRYPTED,
+    "s3_subfolder": ("s3",),
+    "destination_options": ("s3",),
 }
+# Inputs that configure the bucket (and key) the stack creates: meaningless with your own bucket.
+_CREATED_BUCKET_ONLY: Final = (
+    "s3_bucket_name",
+    "s3_infrequent_access_transition",
+    "s3_glacier_transition",
+    "s3_expiration_transition",
+    "force_destroy_bucket",
+    "additional_s3_bucket_policy_statements",
+    "kms_key_arn",
+    "kms_key_users",
+    "kms_key_deletion_window_in_days",
+)
 MAX_TAGS: Final = 50
-_TAG_CHARS: Final = r"[\w\s.:/=+\-@]*"
+_TAG_CHARS: Final = r"[\w .:/=+\-@]*"  # AWS: letters, digits, spaces (no tabs or newlines), _.:/=+-@
 
 
 @dataclass(frozen=True)
@@ -110,13 +127,6 @@ class FlowLogsConfig:
             flat[name] = options.get(name, BY_NAME[name].default)
         return flat
 
-    @property
-    def log_fields(self) -> tuple[str, ...]:
-        """The fields the flow log records: `log_format`'s, or AWS's default set."""
-        if self.log_format is None:
-            return flowlog_fields.DEFAULT_FIELDS
-        return flowlog_fields.parse_log_format(self.log_format)
-
     def _check_combinations(self) -> None:
         targets = {name: getattr(self, name) for name in TARGETS if getattr(self, name) is not None}
         if len(targets) != 1:
@@ -132,16 +142,16 @@ class FlowLogsConfig:
             raise ConfigError("enable_custom_s3_destination", True, "false unless log_destination_type is s3")
         if self.enable_custom_s3_destination != (self.s3_bucket is not None):
             _required_exactly_with("s3_bucket", self.s3_bucket, "enable_custom_s3_destination is true")
-        for name, only in _ONLY_FOR.items():
-            value = getattr(self, name)
-            if value is not None and destination != only:
-                raise ConfigError(name, value, f"unset unless log_destination_type is {only}")
+        changed = {f.name: getattr(self, f.name) for f in fields(self) if getattr(self, f.name) != f.default}
+        for name, destinations in {**dict.fromkeys(_CREATED_BUCKET_ONLY, ("s3",)), **_ONLY_FOR}.items():
+            if name in changed and destination not in destinations:
+                raise ConfigError(name, changed[name], f"left at its default unless log_destination_type is "
+                                  f"{' or '.join(destinations)}")  # fmt: skip
         if self.enable_custom_s3_destination:
-            for name in ("s3_bucket_name", "additional_s3_bucket_policy_statements"):
-                if getattr(self, name) is not None:
-                    raise ConfigError(
-                        name, getattr(self, name), "unset with a custom bucket (it configures the created bucket)"
-                    )
+            for name in _CREATED_BUCKET_ONLY:
+                if name in changed:
+                    raise ConfigError(name, changed[name], "left at its default with a custom bucket (it "
+                                      "configures the bucket and key the stack creates)")  # fmt: skip
         if self.kms_key_arn is not None:
             for name in ("kms_key_users", "kms_key_deletion_window_in_days"):
                 if getattr(self, name) is not None:
@@ -163,7 +173,7 @@ class FlowLogsConfig:
                 f"after s3_glacier_transition (more than {self.s3_glacier_transition})",
             )
 
-        if self.log_format is not None:
+        if isinstance(self.log_format, str):
             try:
                 chosen = flowlog_fields.parse_log_format(self.log_format)
             except ValueError as error:
@@ -183,15 +193,16 @@ def _required_exactly_with(name: str, value: Any, when: str) -> None:
     raise ConfigError(name, value, f"set exactly when {when}")
 
 
-def check_input(spec: Input, value: Any) -> Any:
+def check_input(spec: Input, value: Any, name: str | None = None) -> Any:
     """Check one scalar input against its spec; return it normalized (lists become tuples)."""
     if value is spec.default or (type(value) is type(spec.default) and value == spec.default):
         return value  # the module's own default is always allowed (s3_subfolder's "" too)
-    name = spec.name
+    name = name or spec.name
     if spec.kind == "bool":
         return check_bool(name, value)
     if spec.kind == "int":
         if spec.choices:
+            check_int(name, value)
             return check_choice(name, value, spec.choices)
         return check_int(name, value, spec.low, spec.high)
     if spec.kind == "list":
@@ -210,8 +221,10 @@ def _check_text(spec: Input, name: str, value: Any) -> Any:
     if is_expression(value):
         return value
     check_str(name, value, spec.pseudo_pattern or spec.pattern, spec.allowed)
-    if name == "s3_bucket_name":
+    if spec.name == "s3_bucket_name":
         check_bucket_name(name, value)
+    if spec.name == "s3_bucket":
+        check_bucket_name(name, value.rpartition(":::")[2])
     return value
 
 
@@ -222,7 +235,7 @@ def _check_destination_options(options: Any) -> Mapping[str, Any] | None:
     for key, value in options.items():
         if key not in DESTINATION_OPTIONS:
             raise ConfigError("destination_options", key, "keys among " + ", ".join(DESTINATION_OPTIONS))
-        check_input(BY_NAME[key], value)
+        check_input(BY_NAME[key], value, f"destination_options.{key}")
     return dict(options)
 
 

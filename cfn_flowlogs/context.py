@@ -72,6 +72,11 @@ class BuildContext:
         """The logical ID (or Condition / Output name) for `base`, with the caller's prefix."""
         return self.prefix + base
 
+    @property
+    def suffix(self) -> str:
+        """Appended to generated physical names (log group, alias) so prefixed sets differ."""
+        return f"-{self.prefix}" if self.prefix else ""
+
     # --- inputs --------------------------------------------------------------------------
     def value(self, name: str) -> Any:
         """The input's value for a template: `Ref(Parameter)` or the literal, ARNs made portable."""

@@ -23,7 +23,7 @@ AGGREGATION_INTERVALS: Final = (60, 600)
 
 _NAME = r"[a-zA-Z0-9_+=,.@-]+"
 ROLE_NAME_PATTERN: Final = r"[a-zA-Z0-9_+=,.@-]{1,64}"
-LOG_GROUP_NAME_PATTERN: Final = r"[.\-_/#A-Za-z0-9]{1,512}"
+LOG_GROUP_NAME_PATTERN: Final = r"(?!aws/)[.\-_/#A-Za-z0-9]{1,512}"  # aws/ is reserved
 ALIAS_PREFIX_PATTERN: Final = r"alias/(?!aws/)[a-zA-Z0-9/_-]{0,128}"
 SUBFOLDER_PATTERN: Final = r"(?!AWSLogs)[a-zA-Z0-9!_.*'()-]+(/[a-zA-Z0-9!_.*'()-]+)*"
 
@@ -116,7 +116,7 @@ INPUTS: Final[tuple[Input, ...]] = (
     Input(
         "cloudwatch_log_group_name", "str", None, "CloudWatch Logs", "Log group name",
         "Name of the log group to create; empty: /aws/vpc-flow-logs/<stack name>.",
-        allowed="a log group name: 1-512 of a-z A-Z 0-9 . - _ / #",
+        allowed="a log group name: 1-512 of a-z A-Z 0-9 . - _ / #, not starting with aws/",
         pattern=LOG_GROUP_NAME_PATTERN,
     ),
     Input(

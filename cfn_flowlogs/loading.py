@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Hashable
 from dataclasses import fields
 from pathlib import Path
 from typing import Any
@@ -27,35 +28,63 @@ class _StrictLoader(yaml.SafeLoader):
         return super().compose_node(parent, index)
 
     def construct_mapping(self, node: Any, deep: bool = False) -> Any:
-        keys = [self.construct_object(key, deep=deep) for key, _ in node.value]
-        duplicates = sorted({str(k) for k in keys if keys.count(k) > 1})
-        if duplicates:
-            raise ConfigError("config", duplicates[0], "a mapping without duplicate keys")
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if not isinstance(key, Hashable) or key in seen:
+                raise ConfigError("config", key, "a mapping without duplicate or unhashable keys")
+            seen.add(key)
         return super().construct_mapping(node, deep=deep)
 
 
-def parse_yaml(text: str) -> Any:
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    mapping: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in mapping:
+            raise ConfigError("config", key, "a JSON object without duplicate keys")
+        mapping[key] = value
+    return mapping
+
+
+def parse_yaml(text: str, name: str = "config") -> Any:
+    """Safe YAML; every failure (syntax, aliases, duplicates, absurd nesting or numbers) a ConfigError."""
     try:
         return yaml.load(text, Loader=_StrictLoader)
+    except ConfigError as error:  # an alias or a duplicate key
+        if name == "config":
+            raise
+        raise ConfigError(name, text, error.allowed) from None
     except yaml.YAMLError as error:
         where = getattr(error, "problem_mark", None)
         line = f" at line {where.line + 1}" if where is not None else ""
         problem = getattr(error, "problem", None) or str(error).splitlines()[0]
-        raise ConfigError("config", f"invalid YAML{line}", f"valid YAML ({problem})") from None
+        shown = text if name != "config" else f"invalid YAML{line}"
+        raise ConfigError(name, shown, f"valid YAML ({problem})") from None
+    except (RecursionError, ValueError) as error:
+        raise ConfigError(name, _summary(text), _PLAIN.format(kind="YAML", reason=_reason(error))) from None
 
 
 def parse_json(text: str) -> Any:
-    def no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-        keys = [k for k, _ in pairs]
-        for key in keys:
-            if keys.count(key) > 1:
-                raise ConfigError("config", key, "a JSON object without duplicate keys")
-        return dict(pairs)
-
+    """JSON without duplicate keys; every failure a ConfigError."""
     try:
-        return json.loads(text, object_pairs_hook=no_duplicates)
+        return json.loads(text, object_pairs_hook=_no_duplicates)
+    except ConfigError:
+        raise
     except json.JSONDecodeError as error:
         raise ConfigError("config", f"invalid JSON at line {error.lineno}", f"valid JSON ({error.msg})") from None
+    except (RecursionError, ValueError) as error:
+        raise ConfigError("config", _summary(text), _PLAIN.format(kind="JSON", reason=_reason(error))) from None
+
+
+_PLAIN = "{kind} of plain nesting and numbers ({reason})"
+
+
+def _reason(error: Exception) -> str:
+    return "nested too deeply" if isinstance(error, RecursionError) else str(error).split(";")[0]
+
+
+def _summary(text: str) -> str:
+    return text if len(text) <= 40 else f"{len(text)} characters starting {text[:20]!r}"
 
 
 def load_config_file(path: str | Path) -> dict[str, Any]:
@@ -72,6 +101,8 @@ def load_config_file(path: str | Path) -> dict[str, Any]:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise ConfigError("--config", str(path), "UTF-8 text") from None
+    if not text.strip():
+        return {}  # an empty file sets nothing, as an empty YAML document does
     data = parse_json(text) if path.suffix.lower() == ".json" else parse_yaml(text)
     if data is None:
         data = {}
@@ -93,7 +124,7 @@ def parse_assignment(assignment: str) -> tuple[str, Any]:
         return name, text
     if spec is not None and spec.kind == "list":
         return name, [item.strip() for item in text.split(",") if item.strip()]
-    return name, parse_yaml(text)  # numbers, booleans, null and the mapping inputs
+    return name, parse_yaml(text, name)  # numbers, booleans, null and the mapping inputs
 
 
 def config_from(path: str | Path | None, assignments: list[str]) -> FlowLogsConfig:

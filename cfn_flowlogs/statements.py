@@ -79,7 +79,7 @@ def _check_conditions(where: str, conditions: Any) -> None:
         cond = check_mapping(f"{where}.{label}", cond)
         if set(cond) != {"test", "variable", "values"}:
             raise ConfigError(f"{where}.{label}", sorted(cond), "exactly the keys test, variable, values")
-        if cond["test"] not in OPERATORS:
+        if not isinstance(cond["test"], str) or cond["test"] not in OPERATORS:
             raise ConfigError(f"{where}.{label}.test", cond["test"], "an IAM condition operator like StringEquals")
         if not isinstance(cond["variable"], str) or not re.fullmatch(r"[a-zA-Z0-9-]+:[\w/:.-]+", cond["variable"]):
             raise ConfigError(f"{where}.{label}.variable", cond["variable"], "a condition key like aws:SourceVpc")

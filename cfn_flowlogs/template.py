@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from troposphere import (
@@ -18,17 +19,22 @@ from troposphere import (
     Sub,
     Template,
 )
+from troposphere.ec2 import FlowLog
+from troposphere.iam import Role
+from troposphere.kms import Key
+from troposphere.logs import LogGroup
+from troposphere.s3 import Bucket
 
 from . import naming
 from .config import FlowLogsConfig
 from .context import BuildContext, Decision
 from .errors import ConfigError
-from .inputs import BY_NAME, GROUPS, INPUTS, TARGETS, Input
+from .inputs import GROUPS, INPUTS, TARGETS, Input
 from .plan import Plan, plan
 from .resources.bucket import BucketHandles, add_bucket
 from .resources.flow_log import add_flow_log
 from .resources.key import KeyHandles, add_kms_key
-from .resources.log_group import LogGroupHandles, add_log_group
+from .resources.log_group import LogGroupHandles, add_log_group, log_group_arn
 from .resources.role import add_delivery_role
 from .validators import PSEUDO_PARAMETERS, is_expression
 
@@ -87,18 +93,55 @@ def _context(
     )
 
 
-def add_resources(ctx: BuildContext) -> dict[str, Any]:
-    """Every resource and Output, in dependency order; returns the handles by family."""
-    decisions = plan(ctx)
-    from .resources.log_group import log_group_arn
+@dataclass(frozen=True)
+class FlowLogs:
+    """What `add_flow_logs` added: the resources (None where not created) and expressions for
+    the values other resources need. Expressions are `Fn::If` where only deploy time decides."""
 
+    flow_log: FlowLog | None
+    log_group: LogGroup | None
+    role: Role | None
+    key: Key | None
+    bucket: Bucket | None
+    log_group_name: Any
+    log_group_arn: Any
+    key_arn: Any
+    bucket_arn: Any
+    bucket_name: Any
+
+    @property
+    def flow_log_id(self) -> Any:
+        return Ref(self.flow_log) if self.flow_log is not None else None
+
+    @property
+    def logical_ids(self) -> dict[str, str]:
+        """Family -> logical ID of each resource created."""
+        families = {"flow_log": self.flow_log, "log_group": self.log_group, "role": self.role,
+                    "key": self.key, "bucket": self.bucket}  # fmt: skip
+        return {family: r.title for family, r in families.items() if r is not None}
+
+
+def add_resources(ctx: BuildContext) -> FlowLogs:
+    """Every resource and Output, in dependency order."""
+    decisions = plan(ctx)
     key = add_kms_key(ctx, decisions, log_group_arn(ctx))
     log_group = add_log_group(ctx, decisions, key.arn)
     role = add_delivery_role(ctx, decisions, log_group.log_group)
     bucket = add_bucket(ctx, decisions, key.arn)
     flow_log = add_flow_log(ctx, decisions, log_group=log_group.log_group, role=role, bucket=bucket)
     _add_outputs(ctx, decisions, flow_log, log_group, key, bucket)
-    return {"flow_log": flow_log, "log_group": log_group, "role": role, "key": key, "bucket": bucket}
+    return FlowLogs(
+        flow_log=flow_log,
+        log_group=log_group.log_group,
+        role=role,
+        key=key.key,
+        bucket=bucket.bucket,
+        log_group_name=log_group.name,
+        log_group_arn=GetAtt(log_group.log_group, "Arn") if log_group.log_group else None,
+        key_arn=key.arn if decisions.uses_key is not False else None,
+        bucket_arn=bucket.arn if decisions.to_s3 is not False else None,
+        bucket_name=bucket.name if decisions.to_s3 is not False else None,
+    )
 
 
 def _add_outputs(
@@ -240,6 +283,3 @@ def _add_interface(template: Template) -> None:
     ]
     labels = {spec.parameter: {"default": spec.label} for spec in INPUTS}
     template.set_metadata({"AWS::CloudFormation::Interface": {"ParameterGroups": groups, "ParameterLabels": labels}})
-
-
-__all__ = ["BY_NAME", "add_resources", "build_template"]

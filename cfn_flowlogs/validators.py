@@ -100,6 +100,9 @@ def check_mapping(name: str, value: Any) -> Mapping[str, Any]:
 def check_str_list(name: str, value: Any) -> tuple[str, ...]:
     if isinstance(value, (str, bytes)) or not isinstance(value, (list, tuple)):
         raise ConfigError(name, value, "a list of strings")
+    for item in value:
+        if not isinstance(item, str) and not is_expression(item):
+            raise ConfigError(name, item, "a list of strings")
     return tuple(value)
 
 

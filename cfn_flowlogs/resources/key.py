@@ -46,7 +46,7 @@ def add_kms_key(ctx: BuildContext, plan: Plan, log_group_arn: Any) -> KeyHandles
         lambda logical_id: Alias(
             logical_id,
             AliasName=ctx.sub(
-                "${Prefix}${AWS::StackName}${Suffix}", Prefix=ctx.value("kms_key_prefix"), Suffix=ctx.prefix
+                "${Prefix}${AWS::StackName}${Suffix}", Prefix=ctx.value("kms_key_prefix"), Suffix=ctx.suffix
             ),
             TargetKeyId=Ref(key),
         ),

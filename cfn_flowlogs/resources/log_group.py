@@ -23,7 +23,7 @@ class LogGroupHandles:
 
 def log_group_name(ctx: BuildContext) -> Any:
     """The configured name, or `/aws/vpc-flow-logs/<stack name>[<prefix>]`."""
-    default = ctx.sub("/aws/vpc-flow-logs/${AWS::StackName}${Prefix}", Prefix=ctx.prefix)
+    default = ctx.sub("/aws/vpc-flow-logs/${AWS::StackName}${Suffix}", Suffix=ctx.suffix)
     return ctx.optional("cloudwatch_log_group_name", default)
 
 
