@@ -3,6 +3,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PY := $(BIN)/python
+# checkov pins boto3 and packaging against awscli and pytest: it gets a virtualenv of its own.
+CHECKOV_VENV := .venv-checkov
+CHECKOV_VERSION := 3.3.30
 
 .DEFAULT_GOAL := help
 .PHONY: help template test lint pytest clean
@@ -20,6 +23,11 @@ $(VENV)/.installed-test: $(VENV)/.installed
 	$(PY) -m pip install --quiet --disable-pip-version-check -e ".[test]"
 	touch $@
 
+$(CHECKOV_VENV)/.installed: Makefile
+	$(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet --disable-pip-version-check "checkov==$(CHECKOV_VERSION)"
+	touch $@
+
 template: $(VENV)/.installed ## write the shipped and example templates into templates/
 	$(PY) -m cfn_flowlogs.shipped .
 
@@ -28,10 +36,10 @@ lint: $(VENV)/.installed-test ## ruff and mypy over the package and the tests
 	$(BIN)/ruff format --check cfn_flowlogs tests
 	$(BIN)/mypy cfn_flowlogs
 
-pytest: $(VENV)/.installed-test ## the test suite alone
-	$(BIN)/pytest
+pytest: $(VENV)/.installed-test $(CHECKOV_VENV)/.installed ## the test suite alone
+	CHECKOV=$(CHECKOV_VENV)/bin/checkov $(BIN)/pytest
 
 test: lint pytest ## everything CI runs: lint, then the whole test suite
 
 clean: ## remove the virtual environment and caches
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis build *.egg-info
+	rm -rf $(VENV) $(CHECKOV_VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis build *.egg-info

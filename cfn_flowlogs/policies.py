@@ -216,7 +216,7 @@ def empty_bucket_permissions(bucket_arn: Any, objects_arn: Any) -> Policy:
 
 
 def lambda_trust() -> Policy:
-    """Lambda assumes execution roles without source-account context, so no condition here."""
+    """Only Lambda, for a function of this account, may assume the role."""
     return PolicyDocument(
         Version=VERSION,
         Statement=[
@@ -225,6 +225,7 @@ def lambda_trust() -> Policy:
                 Effect=Allow,
                 Principal=Principal("Service", "lambda.amazonaws.com"),
                 Action=[sts.AssumeRole],
+                Condition=Condition(_source_account()),
             )
         ],
     )

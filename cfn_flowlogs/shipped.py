@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from .docs import with_inputs_table
+from .docs import generated_readme
 from .errors import ConfigError
 from .loading import config_from
 from .render import to_json, to_yaml, write_atomic
@@ -36,7 +36,7 @@ def main(argv: list[str]) -> int:
     except ConfigError as error:
         print(f"cfn-flowlogs: error: {error}", file=sys.stderr)
         return 2
-    files[Path("README.md")] = with_inputs_table((root / "README.md").read_text(encoding="utf-8"))
+    files[Path("README.md")] = generated_readme((root / "README.md").read_text(encoding="utf-8"))
     for relative, text in files.items():
         target = root / relative
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -32,6 +32,7 @@ from troposphere.s3 import (
 from .. import naming, policies, statements
 from ..context import BuildContext
 from ..plan import Plan
+from ..scanners import skipped
 from .common import RETAIN, arn_of, tags
 
 NONCURRENT_VERSION_DAYS = 30
@@ -105,6 +106,7 @@ def _bucket(ctx: BuildContext, logical_id: str, key_arn: Any) -> Bucket:
         ),
         **tags(ctx),
         **RETAIN,
+        **skipped("CKV_AWS_18"),
     )
 
 
@@ -172,6 +174,7 @@ def _add_emptier(ctx: BuildContext, plan: Plan, bucket: Bucket) -> CustomResourc
             Timeout=900,
             MemorySize=256,
             **tags(ctx),
+            **skipped("CKV_AWS_115", "CKV_AWS_116", "CKV_AWS_117"),
         ),
         naming.EMPTY_BUCKET_FUNCTION,
     )

@@ -11,6 +11,7 @@ from troposphere.logs import LogGroup
 from .. import naming
 from ..context import BuildContext
 from ..plan import Plan
+from ..scanners import skipped
 from .common import RETAIN, tags
 
 
@@ -35,18 +36,17 @@ def log_group_arn(ctx: BuildContext) -> Any:
 
 
 def add_log_group(ctx: BuildContext, plan: Plan, key_arn: Any) -> LogGroupHandles:
-    retention = ctx.not_(ctx.equals("cloudwatch_log_retention", 0))  # 0: never expire
+    retention = ctx.condition("HasLogRetention", ctx.not_(ctx.equals("cloudwatch_log_retention", 0)))  # 0: forever
     log_group = ctx.add(
         plan.to_cloudwatch,
         lambda logical_id: LogGroup(
             logical_id,
             LogGroupName=log_group_name(ctx),
             KmsKeyId=key_arn,
-            RetentionInDays=ctx.pick(
-                ctx.condition("HasLogRetention", retention), ctx.value("cloudwatch_log_retention")
-            ),
+            RetentionInDays=ctx.pick(retention, ctx.value("cloudwatch_log_retention")),
             **tags(ctx),
             **RETAIN,
+            **(skipped("CKV_AWS_66") if retention is False else {}),
         ),
         naming.LOG_GROUP,
     )
