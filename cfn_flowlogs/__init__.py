@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any
 from .config import FlowLogsConfig
 from .errors import ConfigError
 from .library import add_flow_logs, nested_stack
+from .limits import LimitError
+from .limits import check as check_limits
 from .render import to_json, to_yaml
 from .template import FlowLogs, build_template
 
@@ -17,8 +19,10 @@ __all__ = [
     "ConfigError",
     "FlowLogs",
     "FlowLogsConfig",
+    "LimitError",
     "add_flow_logs",
     "build_template",
+    "check_limits",
     "lint",
     "nested_stack",
     "to_json",

@@ -7,6 +7,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from . import limits
 from .errors import ConfigError
 from .loading import config_from
 from .render import to_json, to_yaml, write_atomic
@@ -62,6 +63,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     template = build_template(config, parameterized=args.parameterized or config is None)
     fmt = args.format or ("json" if args.output and Path(args.output).suffix.lower() == ".json" else "yaml")
     text = to_json(template) if fmt == "json" else to_yaml(template)
+    try:
+        warnings = limits.check(template, text)
+    except ConfigError as error:
+        _fail(str(error))
+    for warning in warnings:
+        print(f"cfn-flowlogs: warning: {warning}", file=sys.stderr)
     if args.lint:
         from .linting import lint  # cfn-lint is slow to import: only when asked
 

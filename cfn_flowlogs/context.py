@@ -34,6 +34,7 @@ from troposphere import (
 from troposphere import Condition as ConditionRef
 
 from .inputs import BY_NAME
+from .limits import MAX_RESOURCES, LimitError
 from .validators import PSEUDO_PARAMETERS
 
 
@@ -180,6 +181,8 @@ class BuildContext:
         """Add the resource `make(logical_id)` when it can exist, guarded when undecided."""
         if decision is False:
             return None
+        if len(self.template.resources) >= MAX_RESOURCES:  # troposphere would stop with less to say
+            raise LimitError("a template's resources", len(self.template.resources) + 1, f"at most {MAX_RESOURCES}")
         resource = make(self.name(base))
         _prune(resource)
         if isinstance(decision, Cond):

@@ -21,11 +21,13 @@ _PREFIX = r"[A-Za-z0-9]{0,64}"
 _BY_PARAMETER = {spec.parameter: spec for spec in INPUTS}
 
 
-def add_flow_logs(template: Template, config: FlowLogsConfig, *, prefix: str = "") -> FlowLogs:
+def add_flow_logs(template: Template, config: FlowLogsConfig, *, prefix: str = "", outputs: bool = True) -> FlowLogs:
     """Add the flow log and its resources, specialized for `config`, to `template`.
 
     Every logical ID, Output and export name starts with `prefix`, and generated physical
     names end with it, so calls with different prefixes never collide on one template.
+    `outputs=False` leaves out the module's Outputs (CloudFormation allows 200 in a template;
+    the returned handles give the same values).
     """
     if not isinstance(prefix, str) or not re.fullmatch(_PREFIX, prefix):
         raise ConfigError("prefix", prefix, "up to 64 letters and digits (it starts logical IDs)")
@@ -38,7 +40,7 @@ def add_flow_logs(template: Template, config: FlowLogsConfig, *, prefix: str = "
         tags=config.custom_tags,
         bucket_statements=config.additional_s3_bucket_policy_statements or {},
     )
-    return add_resources(ctx)
+    return add_resources(ctx, outputs=outputs)
 
 
 def stack_parameters(config: FlowLogsConfig) -> dict[str, Any]:

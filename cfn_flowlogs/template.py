@@ -30,6 +30,7 @@ from .config import FlowLogsConfig
 from .context import BuildContext, Decision
 from .errors import ConfigError
 from .inputs import GROUPS, INPUTS, TARGETS, Input
+from .limits import MAX_OUTPUTS, LimitError
 from .plan import Plan, plan
 from .resources.bucket import BucketHandles, add_bucket
 from .resources.flow_log import add_flow_log
@@ -121,15 +122,16 @@ class FlowLogs:
         return {family: r.title for family, r in families.items() if r is not None}
 
 
-def add_resources(ctx: BuildContext) -> FlowLogs:
-    """Every resource and Output, in dependency order."""
+def add_resources(ctx: BuildContext, *, outputs: bool = True) -> FlowLogs:
+    """Every resource and (unless `outputs` is false) the module's Outputs, in dependency order."""
     decisions = plan(ctx)
     key = add_kms_key(ctx, decisions, log_group_arn(ctx))
     log_group = add_log_group(ctx, decisions, key.arn)
     role = add_delivery_role(ctx, decisions, log_group.log_group)
     bucket = add_bucket(ctx, decisions, key.arn)
     flow_log = add_flow_log(ctx, decisions, log_group=log_group.log_group, role=role, bucket=bucket)
-    _add_outputs(ctx, decisions, flow_log, log_group, key, bucket)
+    if outputs:
+        _add_outputs(ctx, decisions, flow_log, log_group, key, bucket)
     return FlowLogs(
         flow_log=flow_log,
         log_group=log_group.log_group,
@@ -168,6 +170,8 @@ def _add_outputs(
         output = Output(title, Value=value(), Export=Export(Sub("${AWS::StackName}-" + title)))
         if decision is not True:
             output.Condition = ctx.use(decision)
+        if len(ctx.template.outputs) >= MAX_OUTPUTS:  # troposphere would stop with less to say
+            raise LimitError("a template's outputs", len(ctx.template.outputs) + 1, f"at most {MAX_OUTPUTS}")
         ctx.template.add_output(output)
 
 
