@@ -11,7 +11,7 @@ from typing import Any, Final
 from . import fields as flowlog_fields
 from . import statements
 from .errors import ConfigError
-from .inputs import BY_NAME, INPUTS, TARGETS, Input
+from .inputs import BY_NAME, INPUTS, TARGETS, TRAFFIC_TYPES, Input
 from .validators import (
     check_bool,
     check_bucket_name,
@@ -51,6 +51,7 @@ _CREATED_BUCKET_ONLY: Final = (
     "kms_key_users",
     "kms_key_deletion_window_in_days",
 )
+_DEFAULTS: Final = {spec.name: spec.default for spec in INPUTS}
 MAX_TAGS: Final = 50
 _TAG_CHARS: Final = r"[\w .:/=+\-@]*"  # AWS: letters, digits, spaces (no tabs or newlines), _.:/=+-@
 
@@ -67,7 +68,10 @@ class FlowLogsConfig:
     vpc_id: Any = None
     subnet_id: Any = None
     eni_id: Any = None
-    traffic_type: str = "REJECT"
+    transit_gateway_id: Any = None
+    transit_gateway_attachment_id: Any = None
+    regional_nat_gateway_id: Any = None
+    traffic_type: str | None = "REJECT"
     log_destination_type: str = "cloud-watch-logs"
     cloudwatch_log_group_name: Any = None
     cloudwatch_log_retention: int = 731
@@ -88,13 +92,17 @@ class FlowLogsConfig:
     force_destroy_bucket: bool = False
     additional_s3_bucket_policy_statements: Mapping[str, Any] | None = None
     destination_options: Mapping[str, Any] | None = None
-    log_format: str | None = None
+    log_format: Any = None  # `${a} ${b}` text, or a list of field names
+    tag_field_specifications: Any = None
     max_aggregation_interval: int = 600
     kinesis_firehose_arn: Any = None
     custom_tags: Mapping[str, str] = field(default_factory=dict)
     create_resources: bool = True
 
     def __post_init__(self) -> None:
+        if isinstance(self.log_format, (list, tuple)):
+            names = check_str_list("log_format", self.log_format)
+            self._normalize("log_format", flowlog_fields.log_format(names) if names else None)
         for spec in INPUTS:
             if spec.name not in DESTINATION_OPTIONS:
                 self._normalize(spec.name, check_input(spec, getattr(self, spec.name)))
@@ -104,6 +112,8 @@ class FlowLogsConfig:
             "additional_s3_bucket_policy_statements",
             statements.check(self.additional_s3_bucket_policy_statements),
         )
+        self._normalize("tag_field_specifications", _check_tag_field_specifications(self.tag_field_specifications))
+        self._check_target()
         self._check_combinations()
 
     def _normalize(self, name: str, value: Any) -> None:
@@ -127,11 +137,65 @@ class FlowLogsConfig:
             flat[name] = options.get(name, BY_NAME[name].default)
         return flat
 
-    def _check_combinations(self) -> None:
+    @property
+    def resource_type(self) -> str:
+        """The flow log's ResourceType: VPC, Subnet, NetworkInterface, TransitGateway, ..."""
+        (name,) = (name for name in TARGETS if getattr(self, name) is not None)
+        return TARGETS[name]
+
+    @property
+    def log_fields(self) -> tuple[str, ...]:
+        """The fields each record holds: `log_format`'s, or AWS's default for the target."""
+        family = flowlog_fields.RESOURCE_TYPES[self.resource_type]
+        if isinstance(self.log_format, str):
+            return flowlog_fields.parse_log_format(self.log_format, family)
+        return flowlog_fields.DEFAULT_FIELDS[family]
+
+    @property
+    def record_version(self) -> int | None:
+        """The record version the log format implies (None when it is an expression)."""
+        if self.log_format is not None and not isinstance(self.log_format, str):
+            return None
+        return flowlog_fields.record_version(self.log_fields, flowlog_fields.RESOURCE_TYPES[self.resource_type])
+
+    def _check_target(self) -> None:
+        """Exactly one target, and EC2's rules for its kind: traffic type, interval, fields."""
         targets = {name: getattr(self, name) for name in TARGETS if getattr(self, name) is not None}
         if len(targets) != 1:
-            raise ConfigError("vpc_id/subnet_id/eni_id", targets, "exactly one target ID")
+            raise ConfigError("/".join(TARGETS), targets, "exactly one target ID")
+        family = flowlog_fields.RESOURCE_TYPES[self.resource_type]
+        if family == "transit-gateway":
+            if self.traffic_type not in (None, _DEFAULTS["traffic_type"]):
+                raise ConfigError(
+                    "traffic_type", self.traffic_type, "unset for a transit gateway target (EC2 takes none)"
+                )
+            if self.max_aggregation_interval != 60:
+                raise ConfigError("max_aggregation_interval", self.max_aggregation_interval,
+                                  "60 for a transit gateway target (EC2 accepts only 60)")  # fmt: skip
+        elif self.traffic_type is None:
+            raise ConfigError(
+                "traffic_type", None, f"one of {', '.join(TRAFFIC_TYPES)} for a {self.resource_type} target"
+            )
+        if not isinstance(self.log_format, str):
+            if self.tag_field_specifications and self.log_format is None:
+                raise ConfigError("tag_field_specifications", self.tag_field_specifications,
+                                  "unset unless log_format names a tag field (instance-tag ...)")  # fmt: skip
+            return
+        try:
+            chosen = flowlog_fields.parse_log_format(self.log_format, family)
+        except ValueError as error:
+            raise ConfigError(
+                "log_format", self.log_format, f"flow log fields as ${{field}} tokens ({error})"
+            ) from None
+        tags = sorted(flowlog_fields.TAG_FIELDS.intersection(chosen))
+        if tags and not self.tag_field_specifications:
+            raise ConfigError("tag_field_specifications", None,
+                              f"set when log_format has the tag fields {', '.join(tags)}")  # fmt: skip
+        if self.tag_field_specifications and not tags:
+            raise ConfigError("tag_field_specifications", self.tag_field_specifications,
+                              "unset unless log_format names a tag field (instance-tag ...)")  # fmt: skip
 
+    def _check_combinations(self) -> None:
         destination = self.log_destination_type
         firehose = destination == "kinesis-data-firehose"
         if firehose != (self.kinesis_firehose_arn is not None):
@@ -173,21 +237,6 @@ class FlowLogsConfig:
                 f"after s3_glacier_transition (more than {self.s3_glacier_transition})",
             )
 
-        if isinstance(self.log_format, str):
-            try:
-                chosen = flowlog_fields.parse_log_format(self.log_format)
-            except ValueError as error:
-                raise ConfigError(
-                    "log_format", self.log_format, f"known flow log fields as ${{field}} tokens ({error})"
-                ) from None
-            tags = sorted(flowlog_fields.TAG_FIELDS.intersection(chosen))
-            if tags:
-                raise ConfigError(
-                    "log_format",
-                    self.log_format,
-                    f"without the tag fields {', '.join(tags)} (they need TagFieldSpecifications)",
-                )
-
 
 def _required_exactly_with(name: str, value: Any, when: str) -> None:
     raise ConfigError(name, value, f"set exactly when {when}")
@@ -197,6 +246,8 @@ def check_input(spec: Input, value: Any, name: str | None = None) -> Any:
     """Check one scalar input against its spec; return it normalized (lists become tuples)."""
     if value is spec.default or (type(value) is type(spec.default) and value == spec.default):
         return value  # the module's own default is always allowed (s3_subfolder's "" too)
+    if value is None and spec.nullable:
+        return None
     name = name or spec.name
     if spec.kind == "bool":
         return check_bool(name, value)
@@ -226,6 +277,32 @@ def _check_text(spec: Input, name: str, value: Any) -> Any:
     if spec.name == "s3_bucket":
         check_bucket_name(name, value.rpartition(":::")[2])
     return value
+
+
+TAG_RESOURCE_TYPES: Final = ("auto-scaling-group", "instance", "network-interface")
+
+
+def _check_tag_field_specifications(specs: Any) -> tuple[dict[str, Any], ...] | None:
+    """1-3 of {resource_type, tag_keys (1-2 keys)}: the tags the v11 tag fields record."""
+    name = "tag_field_specifications"
+    if specs is None:
+        return None
+    if isinstance(specs, (str, bytes, Mapping)) or not isinstance(specs, (list, tuple)) or not 1 <= len(specs) <= 3:
+        raise ConfigError(name, specs, "a list of 1-3 {resource_type, tag_keys}")
+    checked = []
+    for i, spec in enumerate(specs):
+        where = f"{name}[{i}]"
+        spec = check_mapping(where, spec)
+        if set(spec) != {"resource_type", "tag_keys"}:
+            raise ConfigError(where, sorted(spec), "exactly the keys resource_type, tag_keys")
+        check_choice(f"{where}.resource_type", spec["resource_type"], TAG_RESOURCE_TYPES)
+        keys = check_str_list(f"{where}.tag_keys", spec["tag_keys"])
+        if not 1 <= len(keys) <= 2 or any(not 1 <= len(k) <= 128 or "${" in k for k in keys):
+            raise ConfigError(f"{where}.tag_keys", spec["tag_keys"], "1-2 tag keys of 1-128 characters")
+        checked.append({"resource_type": spec["resource_type"], "tag_keys": list(keys)})
+    if len({s["resource_type"] for s in checked}) != len(checked):
+        raise ConfigError(name, specs, "each resource_type at most once")
+    return tuple(checked)
 
 
 def _check_destination_options(options: Any) -> Mapping[str, Any] | None:

@@ -66,6 +66,7 @@ class BuildContext:
     prefix: str = ""
     tags: Mapping[str, str] = field(default_factory=dict)  # compile-time only
     bucket_statements: Mapping[str, Any] = field(default_factory=dict)  # compile-time only
+    tag_field_specifications: tuple[Mapping[str, Any], ...] = ()  # compile-time only
     _added: set[str] = field(default_factory=set)
 
     # --- names ---------------------------------------------------------------------------

@@ -1,12 +1,27 @@
-"""The flow-log record fields AWS knows, with the record version that introduced each."""
+"""The flow-log record fields AWS knows: one catalog, with the record version that introduced
+each field, the target kinds it applies to, and its Athena column type."""
 
 from __future__ import annotations
 
 import re
-from typing import Final
+from dataclasses import dataclass
+from typing import Final, Literal
 
-# Field name -> record version. The v2 fields, in this order, are AWS's default format.
-_BY_VERSION: Final = {
+Family = Literal["vpc", "transit-gateway"]
+
+# The resource types of each family: their records have different field sets.
+RESOURCE_TYPES: Final[dict[str, Family]] = {
+    "VPC": "vpc",
+    "Subnet": "vpc",
+    "NetworkInterface": "vpc",
+    "RegionalNatGateway": "vpc",
+    "TransitGateway": "transit-gateway",
+    "TransitGatewayAttachment": "transit-gateway",
+}
+
+# VPC, subnet and network interface records: field -> record version. The v2 fields, in this
+# order, are AWS's default format.
+_VPC_BY_VERSION: Final = {
     2: "version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes "
     "start end action log-status",
     3: "vpc-id subnet-id instance-id tcp-flags type pkt-srcaddr pkt-dstaddr",
@@ -22,37 +37,116 @@ _BY_VERSION: Final = {
     "interface-type next-hop-interface-id next-hop-subnet-id next-hop-az-id next-hop-vpc-id "
     "next-hop-interface-type",
 }
+# Transit gateway records (version 6): every field, in this order, is AWS's default format.
+_TRANSIT_GATEWAY: Final = [
+    "version",
+    "resource-type",
+    "account-id",
+    "tgw-id",
+    "tgw-attachment-id",
+    "tgw-src-vpc-account-id",
+    "tgw-dst-vpc-account-id",
+    "tgw-src-vpc-id",
+    "tgw-dst-vpc-id",
+    "tgw-src-subnet-id",
+    "tgw-dst-subnet-id",
+    "tgw-src-eni",
+    "tgw-dst-eni",
+    "tgw-src-az-id",
+    "tgw-dst-az-id",
+    "tgw-pair-attachment-id",
+    "srcaddr",
+    "dstaddr",
+    "srcport",
+    "dstport",
+    "protocol",
+    "packets",
+    "bytes",
+    "start",
+    "end",
+    "log-status",
+    "type",
+    "packets-lost-no-route",
+    "packets-lost-blackhole",
+    "packets-lost-mtu-exceeded",
+    "packets-lost-ttl-expired",
+    "tcp-flags",
+    "region",
+    "flow-direction",
+    "pkt-src-aws-service",
+    "pkt-dst-aws-service",
+]
+_ATHENA_INT: Final = {"version", "srcport", "dstport", "tcp-flags", "traffic-path"}
+_ATHENA_BIGINT: Final = {"protocol", "packets", "bytes", "start", "end"}
 
-FIELD_VERSIONS: Final[dict[str, int]] = {
-    name: version for version, names in _BY_VERSION.items() for name in names.split()
-}
-DEFAULT_FIELDS: Final[tuple[str, ...]] = tuple(_BY_VERSION[2].split())
-
-# The tag fields only have values when TagFieldSpecifications name the tags.
+# Fields that only have values when TagFieldSpecifications name the tags to record.
 TAG_FIELDS: Final = frozenset(
     {"instance-tag", "instance-tag-2", "interface-tag", "interface-tag-2", "asg-tag", "asg-tag-2"}
 )
 
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    versions: dict[Family, int]  # the record version that introduced it, per family
+
+    @property
+    def athena_type(self) -> str:
+        if self.name in _ATHENA_INT:
+            return "int"
+        if self.name in _ATHENA_BIGINT or self.name.startswith("packets-lost-"):
+            return "bigint"
+        return "string"
+
+    @property
+    def athena_column(self) -> str:
+        """The column name: `-` becomes `_`, and `end` (a keyword) is quoted."""
+        column = self.name.replace("-", "_")
+        return f"`{column}`" if column == "end" else column
+
+
+def _catalog() -> dict[str, Field]:
+    versions: dict[str, dict[Family, int]] = {}
+    for version, names in _VPC_BY_VERSION.items():
+        for name in names.split():
+            versions.setdefault(name, {})["vpc"] = version
+    for name in _TRANSIT_GATEWAY:
+        versions.setdefault(name, {})["transit-gateway"] = 6
+    return {name: Field(name, kinds) for name, kinds in versions.items()}
+
+
+FIELDS: Final[dict[str, Field]] = _catalog()
+DEFAULT_FIELDS: Final[dict[Family, tuple[str, ...]]] = {
+    "vpc": tuple(_VPC_BY_VERSION[2].split()),
+    "transit-gateway": tuple(_TRANSIT_GATEWAY),
+}
 _TOKEN: Final = re.compile(r"\$\{([a-z0-9-]+)\}")
 
 
-def parse_log_format(text: str) -> tuple[str, ...]:
-    """Split `${a} ${b}` into ("a", "b"); raise ValueError with the reason if it is malformed."""
-    tokens = text.split(" ")
-    fields = []
-    for token in tokens:
+def parse_log_format(text: str, family: Family | None = None) -> tuple[str, ...]:
+    """Split `${a} ${b}` into ("a", "b"); ValueError with the reason if it is malformed, names an
+    unknown field, repeats one, or (given a family) names a field that family does not record."""
+    fields: list[str] = []
+    for token in text.split(" "):
         match = _TOKEN.fullmatch(token)
         if match is None:
             raise ValueError(f"{token!r} is not a ${{field}} token separated by single spaces")
         name = match.group(1)
-        if name not in FIELD_VERSIONS:
+        if name not in FIELDS:
             raise ValueError(f"{name!r} is not a flow log field")
+        if family is not None and family not in FIELDS[name].versions:
+            raise ValueError(f"{name!r} is not a field of {family} flow logs")
         if name in fields:
             raise ValueError(f"{name!r} appears twice")
         fields.append(name)
     return tuple(fields)
 
 
-def record_version(fields: tuple[str, ...]) -> int:
-    """The record version a custom format implies: the highest version of its fields."""
-    return max((FIELD_VERSIONS[name] for name in fields), default=2)
+def log_format(names: list[str] | tuple[str, ...]) -> str:
+    """("a", "b") -> `${a} ${b}`."""
+    return " ".join(f"${{{name}}}" for name in names)
+
+
+def record_version(fields: tuple[str, ...], family: Family) -> int:
+    """The record version a format implies: the highest version of its fields."""
+    return max(FIELDS[name].versions[family] for name in fields)

@@ -47,6 +47,7 @@ class Input:
     low: int | None = None
     high: int | None = None
     parameter_default: Any = None  # a Number Parameter's default where the input's is null
+    nullable: bool = False  # null is allowed although the default is not
 
     @property
     def constraint(self) -> str:
@@ -80,7 +81,7 @@ def _arn(service: str, region: str, account: str, resource: str) -> _Patterns:
 def _id(name: str, prefix: str, label: str, what: str) -> Input:
     return Input(
         name, "str", None, "Target", label,
-        f"ID of the {what} to log (exactly one of VpcId, SubnetId, EniId).",
+        f"ID of the {what} to log (exactly one target).",
         allowed=f"a {what} ID like {prefix}-0123456789abcdef0",
         pattern=prefix + "-[0-9a-f]{8,17}",
     )  # fmt: skip
@@ -90,9 +91,13 @@ INPUTS: Final[tuple[Input, ...]] = (
     _id("vpc_id", "vpc", "VPC ID", "VPC"),
     _id("subnet_id", "subnet", "Subnet ID", "subnet"),
     _id("eni_id", "eni", "Network interface ID", "network interface"),
+    _id("transit_gateway_id", "tgw", "Transit gateway ID", "transit gateway"),
+    _id("transit_gateway_attachment_id", "tgw-attach", "Transit gateway attachment ID", "transit gateway attachment"),
+    _id("regional_nat_gateway_id", "nat", "Regional NAT gateway ID", "regional NAT gateway"),
     Input(
         "traffic_type", "str", "REJECT", "Flow log", "Traffic type",
-        "Which traffic to log.", choices=TRAFFIC_TYPES,
+        "Which traffic to log (left out for transit gateway targets, which take none).",
+        choices=TRAFFIC_TYPES, nullable=True,
     ),
     Input(
         "log_destination_type", "str", "cloud-watch-logs", "Flow log", "Destination type",
@@ -106,7 +111,7 @@ INPUTS: Final[tuple[Input, ...]] = (
     ),
     Input(
         "max_aggregation_interval", "int", 600, "Flow log", "Aggregation interval (seconds)",
-        "Maximum seconds over which a flow is captured into one record.",
+        "Maximum seconds over which a flow is captured into one record (60 for transit gateways).",
         choices=AGGREGATION_INTERVALS,
     ),
     Input(
@@ -222,4 +227,12 @@ INPUTS: Final[tuple[Input, ...]] = (
 
 BY_NAME: Final[dict[str, Input]] = {spec.name: spec for spec in INPUTS}
 GROUPS: Final[tuple[str, ...]] = tuple(dict.fromkeys(spec.group for spec in INPUTS))
-TARGETS: Final = ("vpc_id", "subnet_id", "eni_id")
+# Target input -> the flow log's ResourceType. Exactly one target is set.
+TARGETS: Final[dict[str, str]] = {
+    "vpc_id": "VPC",
+    "subnet_id": "Subnet",
+    "eni_id": "NetworkInterface",
+    "transit_gateway_id": "TransitGateway",
+    "transit_gateway_attachment_id": "TransitGatewayAttachment",
+    "regional_nat_gateway_id": "RegionalNatGateway",
+}

@@ -10,11 +10,11 @@ from troposphere import Tags, Template
 from troposphere.cloudformation import Stack
 
 from .config import FlowLogsConfig
-from .context import BuildContext, portable
+from .context import portable
 from .errors import ConfigError
 from .inputs import INPUTS
 from .naming import FLOW_LOG
-from .template import FlowLogs, add_resources
+from .template import FlowLogs, add_resources, new_context
 from .validators import is_expression
 
 _PREFIX = r"[A-Za-z0-9]{0,64}"
@@ -33,14 +33,7 @@ def add_flow_logs(template: Template, config: FlowLogsConfig, *, prefix: str = "
         raise ConfigError("prefix", prefix, "up to 64 letters and digits (it starts logical IDs)")
     if prefix + FLOW_LOG in template.resources:
         raise ConfigError("prefix", prefix, "a prefix no other add_flow_logs call used on this template")
-    ctx = BuildContext(
-        template,
-        config.values(),
-        prefix=prefix,
-        tags=config.custom_tags,
-        bucket_statements=config.additional_s3_bucket_policy_statements or {},
-    )
-    return add_resources(ctx, outputs=outputs)
+    return add_resources(new_context(template, config, config.values(), prefix=prefix), outputs=outputs)
 
 
 def stack_parameters(config: FlowLogsConfig) -> dict[str, Any]:
@@ -49,8 +42,8 @@ def stack_parameters(config: FlowLogsConfig) -> dict[str, Any]:
     parameters = {}
     for spec in INPUTS:
         value = values[spec.name]
-        if value == spec.default and type(value) is type(spec.default):
-            continue
+        if (value == spec.default and type(value) is type(spec.default)) or (value is None and spec.nullable):
+            continue  # the default applies (a null traffic type: the template leaves it out)
         parameters[spec.parameter] = _parameter_value(value)
     return parameters
 

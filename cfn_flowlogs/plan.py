@@ -5,13 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .context import BuildContext, Decision
+from .inputs import TARGETS
+
+TRANSIT_GATEWAY_TARGETS = ("transit_gateway_id", "transit_gateway_attachment_id")
 
 
 @dataclass(frozen=True)
 class Plan:
     create: Decision  # the flow log itself
-    target_is_vpc: Decision
-    target_is_subnet: Decision
+    targets: dict[str, Decision]  # target input -> whether it is the one set
+    transit_gateway: Decision  # the target is a transit gateway or one of its attachments
     to_cloudwatch: Decision
     to_s3: Decision
     to_firehose: Decision
@@ -36,8 +39,8 @@ def plan(ctx: BuildContext) -> Plan:
     create_key = c("CreateKmsKey", ctx.all(uses_key, ctx.not_(ctx.has("kms_key_arn"))))
     return Plan(
         create=create,
-        target_is_vpc=ctx.has("vpc_id"),
-        target_is_subnet=ctx.has("subnet_id"),
+        targets={name: ctx.has(name) for name in TARGETS},
+        transit_gateway=c("TargetIsTransitGateway", ctx.any(*(ctx.has(n) for n in TRANSIT_GATEWAY_TARGETS))),
         to_cloudwatch=to_cloudwatch,
         to_s3=to_s3,
         to_firehose=c("DeliverToFirehose", ctx.all(create, ctx.equals(destination, "kinesis-data-firehose"))),

@@ -10,11 +10,10 @@ from troposphere import Template
 
 
 def to_json(template: Template) -> str:
-    """JSON with sorted keys and a trailing newline: the same template gives the same bytes.
-
-    One-space indents keep the shipped template under the 51,200 bytes of an inline body.
-    """
-    return template.to_json(indent=1, sort_keys=True) + "\n"
+    """JSON with sorted keys, a line per value and a trailing newline: the same template gives
+    the same bytes. No indentation: the shipped template stays far under the 51,200 bytes of an
+    inline body (the YAML is the one to read)."""
+    return template.to_json(indent=0, sort_keys=True) + "\n"
 
 
 def to_yaml(template: Template) -> str:

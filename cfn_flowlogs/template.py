@@ -29,9 +29,9 @@ from . import naming
 from .config import FlowLogsConfig
 from .context import BuildContext, Decision
 from .errors import ConfigError
-from .inputs import GROUPS, INPUTS, TARGETS, Input
+from .inputs import BY_NAME, GROUPS, INPUTS, TARGETS, Input
 from .limits import MAX_OUTPUTS, LimitError
-from .plan import Plan, plan
+from .plan import TRANSIT_GATEWAY_TARGETS, Plan, plan
 from .resources.bucket import BucketHandles, add_bucket
 from .resources.flow_log import add_flow_log
 from .resources.key import KeyHandles, add_kms_key
@@ -53,11 +53,11 @@ def build_template(config: FlowLogsConfig | None = None, *, parameterized: bool 
     if config is None or parameterized:
         values = _parameter_defaults(config)
         parameters = {spec.name: template.add_parameter(_parameter(spec, values[spec.name])) for spec in INPUTS}
-        ctx = _context(template, config, values, parameters)
+        ctx = new_context(template, config, values, parameters)
         _add_rules(template, parameters)
         _add_interface(template)
     else:
-        ctx = _context(template, config, config.values(), {})
+        ctx = new_context(template, config, config.values(), {})
     add_resources(ctx)
     return template
 
@@ -82,15 +82,22 @@ def _parameter_defaults(config: FlowLogsConfig | None) -> dict[str, Any]:
     return values
 
 
-def _context(
-    template: Template, config: FlowLogsConfig | None, values: Mapping[str, Any], parameters: Mapping[str, Parameter]
+def new_context(
+    template: Template,
+    config: FlowLogsConfig | None,
+    values: Mapping[str, Any],
+    parameters: Mapping[str, Parameter] | None = None,
+    prefix: str = "",
 ) -> BuildContext:
+    """The build context: scalar inputs as `values` (or `parameters`), maps from the config."""
     return BuildContext(
         template,
         values,
-        parameters,
+        parameters or {},
+        prefix=prefix,
         tags=config.custom_tags if config else {},
         bucket_statements=(config.additional_s3_bucket_policy_statements or {}) if config else {},
+        tag_field_specifications=(config.tag_field_specifications or ()) if config else (),
     )
 
 
@@ -226,8 +233,22 @@ def _add_rules(template: Template, parameters: Mapping[str, Parameter]) -> None:
             "Assertions": [
                 {
                     "Assert": Or(*(one_target(name) for name in TARGETS)),
-                    "AssertDescription": "Set exactly one of VpcId, SubnetId, EniId.",
+                    "AssertDescription": "Set exactly one of " + ", ".join(BY_NAME[t].parameter for t in TARGETS) + ".",
                 }
+            ],
+        },
+        "TransitGatewayFlowLogs": {
+            "RuleCondition": And(create, Or(*(Not(empty(name)) for name in TRANSIT_GATEWAY_TARGETS))),
+            "Assertions": [
+                {
+                    "Assert": is_("max_aggregation_interval", "60"),
+                    "AssertDescription": "Transit gateway flow logs take only MaxAggregationInterval 60.",
+                },
+                {
+                    "Assert": is_("traffic_type", BY_NAME["traffic_type"].default),
+                    "AssertDescription": "Transit gateway flow logs take no traffic type: leave TrafficType at "
+                    "its default (it is left out).",
+                },
             ],
         },
         "FirehoseArnWithFirehose": {

@@ -10,10 +10,14 @@ BUCKET_ARN = "arn:${AWS::Partition}:s3:::example-custom-bucket"
 FIREHOSE_ARN = "arn:${AWS::Partition}:firehose:${AWS::Region}:${AWS::AccountId}:deliverystream/flows"
 BOUNDARY_ARN = "arn:${AWS::Partition}:iam::${AWS::AccountId}:policy/Boundary"
 
+TRANSIT_GATEWAY = {"max_aggregation_interval": 60, "traffic_type": None}  # EC2 takes no other
 TARGETS = (
     {"vpc_id": "vpc-0123456789abcdef0"},
     {"subnet_id": "subnet-0123456789abcdef0"},
     {"eni_id": "eni-0123456789abcdef0"},
+    {"transit_gateway_id": "tgw-0123456789abcdef0", **TRANSIT_GATEWAY},
+    {"transit_gateway_attachment_id": "tgw-attach-0123456789abcdef0", **TRANSIT_GATEWAY},
+    {"regional_nat_gateway_id": "nat-0123456789abcdef0"},
 )
 PARTITIONS = tuple(
     {"destination_options": {"hive_compatible_partitions": hive, "per_hour_partition": hourly, "file_format": fmt}}

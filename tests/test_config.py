@@ -349,8 +349,82 @@ REJECTED = [
     pytest.param(vpc(log_format="${version} ${srcaddr} "), "log_format", "${srcaddr} '", id="format-trailing-space"),
     pytest.param(vpc(log_format=" ${version}"), "log_format", "' ${version}", id="format-leading-space"),
     pytest.param(vpc(log_format="${version} ${version}"), "log_format", "${version} ${version}", id="format-duplicate"),
-    pytest.param(vpc(log_format="${version} ${instance-tag}"), "log_format", "instance-tag", id="format-tag-field"),
-    pytest.param(vpc(log_format="${version} ${asg-tag-2}"), "log_format", "asg-tag-2", id="format-asg-tag-field"),
+    pytest.param(
+        vpc(log_format="${version} ${instance-tag}"),
+        "tag_field_specifications",
+        "instance-tag",
+        id="format-tag-field-without-specifications",
+    ),
+    pytest.param(
+        vpc(log_format="${version} ${tgw-id}"),
+        "log_format",
+        "not a field of vpc flow logs",
+        id="format-tgw-field-on-vpc",
+    ),
+    pytest.param(
+        {
+            "transit_gateway_id": "tgw-0123456789abcdef0",
+            "max_aggregation_interval": 60,
+            "traffic_type": None,
+            "log_format": "${version} ${action}",
+        },
+        "log_format",
+        "not a field of transit-gateway flow logs",
+        id="format-vpc-field-on-tgw",
+    ),
+    pytest.param(
+        {"transit_gateway_id": "tgw-0123456789abcdef0", "traffic_type": None},
+        "max_aggregation_interval",
+        "600",
+        id="tgw-interval-600",
+    ),
+    pytest.param(
+        {
+            "transit_gateway_attachment_id": "tgw-attach-0123456789abcdef0",
+            "max_aggregation_interval": 60,
+            "traffic_type": "ALL",
+        },
+        "traffic_type",
+        "ALL",
+        id="tgw-traffic-type",
+    ),
+    pytest.param(vpc(traffic_type=None), "traffic_type", "None", id="vpc-without-traffic-type"),
+    pytest.param(
+        vpc(
+            log_format="${version} ${instance-tag}",
+            tag_field_specifications=[{"resource_type": "vm", "tag_keys": ["a"]}],
+        ),
+        "tag_field_specifications[0].resource_type",
+        "vm",
+        id="tag-spec-resource-type",
+    ),
+    pytest.param(
+        vpc(
+            log_format="${version} ${asg-tag}",
+            tag_field_specifications=[{"resource_type": "instance", "tag_keys": ["a", "b", "c"]}],
+        ),
+        "tag_field_specifications[0].tag_keys",
+        "'c'",
+        id="tag-spec-three-keys",
+    ),
+    pytest.param(
+        vpc(tag_field_specifications=[{"resource_type": "instance", "tag_keys": ["Name"]}]),
+        "tag_field_specifications",
+        "instance",
+        id="tag-spec-without-tag-field",
+    ),
+    pytest.param(
+        vpc(
+            log_format="${version} ${asg-tag}",
+            tag_field_specifications=[{"resource_type": "instance", "tag_keys": ["a"]}] * 4,
+        ),
+        "tag_field_specifications",
+        "instance",
+        id="tag-spec-four",
+    ),
+    pytest.param(
+        vpc(log_format="${version} ${asg-tag-2}"), "tag_field_specifications", "asg-tag-2", id="format-asg-tag-field"
+    ),
     pytest.param(vpc(log_format="version srcaddr"), "log_format", "version srcaddr", id="format-no-braces"),
     pytest.param(vpc(log_format="${Version}"), "log_format", "${Version}", id="format-uppercase-field"),
     pytest.param(vpc(log_format=42), "log_format", "42", id="format-not-a-string"),

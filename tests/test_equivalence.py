@@ -24,7 +24,8 @@ def as_parameters(config: FlowLogsConfig) -> dict[str, str]:
         elif isinstance(value, tuple):
             text = ",".join(value)
         elif value is None:
-            text = "30" if spec.name == "kms_key_deletion_window_in_days" else ""
+            # a Number's null is AWS's default; a null traffic type (transit gateways) its default
+            text = {"kms_key_deletion_window_in_days": "30", "traffic_type": "REJECT"}.get(spec.name, "")
         else:
             text = str(value)
         out[spec.parameter] = text

@@ -100,7 +100,9 @@ CATALOGUE = [
     ({**VPC, "log_format": "${version}\n${srcaddr}"}, "log_format"),
     ({**VPC, "log_format": "${version} ${AWS::AccountId}"}, "log_format"),
     ({**VPC, "log_format": "version srcaddr"}, "log_format"),
-    ({**VPC, "log_format": "${version} ${instance-tag}"}, "log_format"),
+    ({**VPC, "log_format": "${version} ${instance-tag}"}, "tag_field_specifications"),
+    ({**VPC, "log_format": "${version} ${tgw-id}"}, "log_format"),
+    ({"transit_gateway_id": "tgw-0123456789abcdef0", "traffic_type": None}, "max_aggregation_interval"),
     # --- unknown config keys ---------------------------------------------------------------------------------
     ({**VPC, "vpc": "vpc-0123456789abcdef0"}, "config"),
     ({**VPC, "tags": {"team": "network"}}, "config"),

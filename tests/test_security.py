@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cfn_flowlogs import FlowLogsConfig, build_template, lint, to_json, to_yaml
-from cfn_flowlogs.fields import FIELD_VERSIONS, TAG_FIELDS
+from cfn_flowlogs.fields import FIELDS, TAG_FIELDS
 from cfn_flowlogs.inputs import RETENTION_DAYS
 from cfn_flowlogs.scanners import CHECKOV_SKIPS
 
@@ -107,23 +107,30 @@ def test_each_project_rule_catches_its_fact_broken(shipped, rule):
 
 # --- property-based: valid configurations across the whole option space ------------------------------
 
-FIELDS = sorted(set(FIELD_VERSIONS) - TAG_FIELDS)
+VPC_FIELDS = sorted(name for name, f in FIELDS.items() if "vpc" in f.versions and name not in TAG_FIELDS)
+TGW_FIELDS = sorted(name for name, f in FIELDS.items() if "transit-gateway" in f.versions)
 NAMES = st.from_regex(r"[a-z][a-z0-9-]{2,20}[a-z0-9]", fullmatch=True)
 TAG_TEXT = st.from_regex(r"[A-Za-z0-9 _.:/=+@-]{0,20}", fullmatch=True)
 
 
 @st.composite
 def configurations(draw) -> dict:
+    target = draw(st.sampled_from(TARGETS))
+    transit_gateway = target.get("max_aggregation_interval") == 60
     config = {
-        **draw(st.sampled_from(TARGETS)),
         "traffic_type": draw(st.sampled_from(["ACCEPT", "REJECT", "ALL"])),
         "max_aggregation_interval": draw(st.sampled_from([60, 600])),
         "create_resources": draw(st.booleans()),
         "custom_tags": draw(st.dictionaries(NAMES, TAG_TEXT, max_size=3)),
+        **target,
     }
     if draw(st.booleans()):
-        fields = draw(st.lists(st.sampled_from(FIELDS), min_size=1, max_size=10, unique=True))
-        config["log_format"] = " ".join(f"${{{f}}}" for f in fields)
+        fields = draw(
+            st.lists(
+                st.sampled_from(TGW_FIELDS if transit_gateway else VPC_FIELDS), min_size=1, max_size=10, unique=True
+            )
+        )
+        config["log_format"] = fields  # a list of names, which the config also takes
     destination = draw(st.sampled_from(["cloud-watch-logs", "s3", "custom-bucket", "kinesis-data-firehose"]))
     key = draw(st.sampled_from([None, KEY_ARN]))
     if destination == "cloud-watch-logs":

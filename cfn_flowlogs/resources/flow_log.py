@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from troposphere import GetAtt, If, NoValue, Ref
-from troposphere.ec2 import DestinationOptions, FlowLog
+from troposphere.ec2 import DestinationOptions, FlowLog, TagFieldSpecification
 
 from .. import naming
 from ..context import BuildContext
+from ..inputs import TARGETS
 from ..plan import Plan
 from .bucket import BucketHandles
 from .common import tags
@@ -16,7 +19,6 @@ from .common import tags
 
 def add_flow_log(ctx: BuildContext, plan: Plan, *, log_group: Any, role: Any, bucket: BucketHandles) -> FlowLog | None:
     pick = ctx.pick
-    is_vpc, is_subnet = plan.target_is_vpc, plan.target_is_subnet
     s3_options = DestinationOptions(
         FileFormat=ctx.value("file_format"),
         HiveCompatiblePartitions=ctx.value("hive_compatible_partitions"),
@@ -26,9 +28,14 @@ def add_flow_log(ctx: BuildContext, plan: Plan, *, log_group: Any, role: Any, bu
         plan.create,
         lambda logical_id: FlowLog(
             logical_id,
-            ResourceType=pick(is_vpc, "VPC", pick(is_subnet, "Subnet", "NetworkInterface")),
-            ResourceId=pick(is_vpc, ctx.value("vpc_id"), pick(is_subnet, ctx.value("subnet_id"), ctx.value("eni_id"))),
-            TrafficType=ctx.value("traffic_type"),
+            ResourceType=_by_target(ctx, plan, lambda name: TARGETS[name]),
+            ResourceId=_by_target(ctx, plan, ctx.value),
+            TrafficType=pick(plan.transit_gateway, NoValue, ctx.value("traffic_type")),
+            TagFieldSpecifications=[
+                TagFieldSpecification(ResourceType=s["resource_type"], TagKeys=s["tag_keys"])
+                for s in ctx.tag_field_specifications
+            ]
+            or NoValue,
             LogDestinationType=ctx.value("log_destination_type"),
             LogGroupName=pick(plan.to_cloudwatch, Ref(log_group) if log_group else NoValue),
             DeliverLogsPermissionArn=pick(plan.to_cloudwatch, GetAtt(role, "Arn") if role else NoValue),
@@ -49,6 +56,15 @@ def add_flow_log(ctx: BuildContext, plan: Plan, *, log_group: Any, role: Any, bu
             {"BucketPolicy": (plan.create_bucket, bucket.policy), "EmptyBucket": (plan.force_destroy, bucket.emptier)},
         )
     return flow_log
+
+
+def _by_target(ctx: BuildContext, plan: Plan, value: Callable[[str], Any]) -> Any:
+    """`value(target)` for the one target set: a chain of Fn::If when only deploy time knows."""
+    *others, last = TARGETS
+    result = value(last)
+    for name in reversed(others):
+        result = ctx.pick_lazy(plan.targets[name], partial(value, name), result)
+    return result
 
 
 def _wait_for(ctx: BuildContext, flow_log: FlowLog, dependencies: dict[str, tuple[Any, Any]]) -> None:
