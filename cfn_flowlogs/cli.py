@@ -85,6 +85,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             _fail(f"cannot write {args.output}: {error.strerror}")
     else:
         sys.stdout.write(text)
+    if config is not None and isinstance(config.log_format, str):
+        # A custom format decides the record version its readers (Athena, a SIEM) must expect.
+        print(f"cfn-flowlogs: log_format gives version {config.record_version} records", file=sys.stderr)
     return 0
 
 

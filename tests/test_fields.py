@@ -84,3 +84,12 @@ def test_shipped_template_chooses_the_target_and_drops_traffic_type_for_transit_
     assert shipped["Conditions"]["TargetIsTransitGateway"] == {
         "Fn::Or": [{"Condition": "HasTransitGatewayId"}, {"Condition": "HasTransitGatewayAttachmentId"}]
     }
+
+
+def test_cli_reports_the_record_version_of_a_custom_format(tmp_path, capsys):
+    from cfn_flowlogs.cli import main
+
+    out = tmp_path / "t.yaml"
+    assert main(["build", "--set", "vpc_id=vpc-0123456789abcdef0", "--set", "log_format=${version} ${reject-reason}",
+                 "-o", str(out)]) == 0  # fmt: skip
+    assert capsys.readouterr().err == "cfn-flowlogs: log_format gives version 8 records\n"
