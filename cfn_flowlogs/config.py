@@ -51,6 +51,12 @@ _CREATED_BUCKET_ONLY: Final = (
     "kms_key_users",
     "kms_key_deletion_window_in_days",
 )
+_ACROSS_ACCOUNTS: Final = {
+    "cloud-watch-logs": "unset: AWS does not deliver flow logs to CloudWatch Logs in another account; deliver to "
+    "S3 in a central archive instead (templates/flow-logs-archive.yaml)",
+    "s3": "unset: for a bucket in another account give its ARN as s3_bucket (enable_custom_s3_destination); its "
+    "bucket policy grants the delivery (templates/flow-logs-archive.yaml)",
+}
 _DEFAULTS: Final = {spec.name: spec.default for spec in INPUTS}
 MAX_TAGS: Final = 50
 _TAG_CHARS: Final = r"[\w .:/=+\-@]*"  # AWS: letters, digits, spaces (no tabs or newlines), _.:/=+-@
@@ -96,6 +102,7 @@ class FlowLogsConfig:
     tag_field_specifications: Any = None
     max_aggregation_interval: int = 600
     kinesis_firehose_arn: Any = None
+    deliver_cross_account_role: Any = None
     custom_tags: Mapping[str, str] = field(default_factory=dict)
     create_resources: bool = True
 
@@ -198,6 +205,10 @@ class FlowLogsConfig:
     def _check_combinations(self) -> None:
         destination = self.log_destination_type
         firehose = destination == "kinesis-data-firehose"
+        if self.deliver_cross_account_role is not None and not firehose:
+            raise ConfigError(
+                "deliver_cross_account_role", self.deliver_cross_account_role, _ACROSS_ACCOUNTS[destination]
+            )
         if firehose != (self.kinesis_firehose_arn is not None):
             _required_exactly_with(
                 "kinesis_firehose_arn", self.kinesis_firehose_arn, "log_destination_type is kinesis-data-firehose"

@@ -223,6 +223,13 @@ INPUTS: Final[tuple[Input, ...]] = (
         allowed="a Firehose delivery stream ARN",
         **_arn("firehose", REGION, ACCOUNT, r"deliverystream/[a-zA-Z0-9_.-]{1,64}"),
     ),
+    Input(
+        "deliver_cross_account_role", "str", None, "Firehose", "Cross-account role ARN",
+        "For a stream in another account: that account's role for log delivery (its name starts "
+        "with AWSLogDeliveryFirehoseCrossAccountRole); a source role is created here.",
+        allowed="an IAM role ARN whose name starts with AWSLogDeliveryFirehoseCrossAccountRole",
+        **_arn("iam", "", ACCOUNT, f"role/({_NAME}/)*AWSLogDeliveryFirehoseCrossAccountRole[a-zA-Z0-9_+=,.@-]*"),
+    ),
 )  # fmt: skip
 
 BY_NAME: Final[dict[str, Input]] = {spec.name: spec for spec in INPUTS}
@@ -235,4 +242,13 @@ TARGETS: Final[dict[str, str]] = {
     "transit_gateway_id": "TransitGateway",
     "transit_gateway_attachment_id": "TransitGatewayAttachment",
     "regional_nat_gateway_id": "RegionalNatGateway",
+}
+# Target input -> the resource part of its EC2 ARN (arn:<partition>:ec2:<region>:<account>:<part>/<id>).
+TARGET_ARN_TYPES: Final[dict[str, str]] = {
+    "vpc_id": "vpc",
+    "subnet_id": "subnet",
+    "eni_id": "network-interface",
+    "transit_gateway_id": "transit-gateway",
+    "transit_gateway_attachment_id": "transit-gateway-attachment",
+    "regional_nat_gateway_id": "natgateway",
 }

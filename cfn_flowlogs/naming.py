@@ -16,6 +16,8 @@ BUCKET_POLICY: Final = "FlowLogsBucketPolicy"
 EMPTY_BUCKET_ROLE: Final = "EmptyBucketRole"
 EMPTY_BUCKET_FUNCTION: Final = "EmptyBucketFunction"
 EMPTY_BUCKET: Final = "EmptyBucketOnDelete"
+SOURCE_ROLE: Final = "FirehoseSourceRole"
+SOURCE_ROLE_POLICY: Final = "FirehoseSourceRolePolicy"
 
 # The stateful resources: kept on delete and on replacement.
 STATEFUL: Final = (KEY, LOG_GROUP, BUCKET)

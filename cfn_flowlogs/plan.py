@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
+from typing import Any
 
 from .context import BuildContext, Decision
 from .inputs import TARGETS
@@ -24,6 +27,15 @@ class Plan:
     uses_key: Decision
     managed_policy: Decision
     force_destroy: Decision
+    across_accounts: Decision  # Firehose in another account, through a source role made here
+
+    def by_target(self, ctx: BuildContext, value: Callable[[str], Any]) -> Any:
+        """`value(target)` for the one target set: a chain of Fn::If when only deploy time knows."""
+        *others, last = TARGETS
+        result = value(last)
+        for name in reversed(others):
+            result = ctx.pick_lazy(self.targets[name], partial(value, name), result)
+        return result
 
 
 def plan(ctx: BuildContext) -> Plan:
@@ -37,17 +49,19 @@ def plan(ctx: BuildContext) -> Plan:
     create_bucket = c("CreateBucket", ctx.all(to_s3, ctx.not_(custom_bucket)))
     uses_key = c("UseKmsKey", ctx.any(to_cloudwatch, create_bucket))
     create_key = c("CreateKmsKey", ctx.all(uses_key, ctx.not_(ctx.has("kms_key_arn"))))
+    to_firehose = c("DeliverToFirehose", ctx.all(create, ctx.equals(destination, "kinesis-data-firehose")))
     return Plan(
         create=create,
         targets={name: ctx.has(name) for name in TARGETS},
         transit_gateway=c("TargetIsTransitGateway", ctx.any(*(ctx.has(n) for n in TRANSIT_GATEWAY_TARGETS))),
         to_cloudwatch=to_cloudwatch,
         to_s3=to_s3,
-        to_firehose=c("DeliverToFirehose", ctx.all(create, ctx.equals(destination, "kinesis-data-firehose"))),
+        to_firehose=to_firehose,
         create_bucket=create_bucket,
         create_key=create_key,
         create_key_alias=c("CreateKmsKeyAlias", ctx.all(create_key, ctx.has("kms_key_prefix"))),
         uses_key=uses_key,
         managed_policy=c("UseManagedIamPolicy", ctx.all(to_cloudwatch, ctx.is_true("use_managed_iam_policies"))),
         force_destroy=c("ForceDestroyBucket", ctx.all(create_bucket, ctx.is_true("force_destroy_bucket"))),
+        across_accounts=c("DeliverAcrossAccounts", ctx.all(to_firehose, ctx.has("deliver_cross_account_role"))),
     )

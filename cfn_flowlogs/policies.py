@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Final
 
+import awacs.iam as iam
 import awacs.kms as kms
 import awacs.logs as logs
 import awacs.s3 as s3
@@ -23,6 +24,7 @@ from awacs.aws import (
     Principal,
     Statement,
     StringEquals,
+    StringLike,
 )
 from troposphere import Ref, Sub
 
@@ -90,6 +92,59 @@ def log_delivery_permissions(log_group_arn: Any) -> Policy:
                 Action=[logs.CreateLogStream, logs.PutLogEvents, logs.DescribeLogStreams],
                 Resource=[log_group_arn],
             )
+        ],
+    )
+
+
+# --- the source role for Firehose in another account ------------------------------------------------
+
+# Log delivery actions without resource-level permissions: AWS documents them on "*".
+LOG_DELIVERY_ACTIONS: Final = [
+    logs.CreateLogDelivery,
+    logs.DeleteLogDelivery,
+    logs.ListLogDeliveries,
+    logs.GetLogDelivery,
+]
+
+
+def delivery_trust() -> Policy:
+    """Only log delivery, acting for this account, may assume the source role."""
+    return PolicyDocument(
+        Version=VERSION,
+        Statement=[
+            Statement(
+                Sid="AllowLogDeliveryToAssume",
+                Effect=Allow,
+                Principal=Principal("Service", DELIVERY_SERVICE),
+                Action=[sts.AssumeRole],
+                Condition=Condition(_source_account()),
+            )
+        ],
+    )
+
+
+def cross_account_source_permissions(role_arn: Any, target_arn: Any, destination_role_arn: Any) -> Policy:
+    """AWS's documented source-role policy: pass itself to log delivery for this one target,
+    manage the log delivery, and assume the destination account's role."""
+    return PolicyDocument(
+        Version=VERSION,
+        Statement=[
+            Statement(
+                Sid="PassToLogDeliveryForTarget",
+                Effect=Allow,
+                Action=[iam.PassRole],
+                Resource=[role_arn],
+                Condition=Condition(
+                    [
+                        StringEquals("iam:PassedToService", DELIVERY_SERVICE),
+                        StringLike("iam:AssociatedResourceARN", [target_arn]),
+                    ]
+                ),
+            ),
+            Statement(Sid="ManageLogDelivery", Effect=Allow, Action=LOG_DELIVERY_ACTIONS, Resource=["*"]),
+            Statement(
+                Sid="AssumeDestinationRole", Effect=Allow, Action=[sts.AssumeRole], Resource=[destination_role_arn]
+            ),
         ],
     )
 

@@ -33,6 +33,7 @@ from .inputs import BY_NAME, GROUPS, INPUTS, TARGETS, Input
 from .limits import MAX_OUTPUTS, LimitError
 from .plan import TRANSIT_GATEWAY_TARGETS, Plan, plan
 from .resources.bucket import BucketHandles, add_bucket
+from .resources.cross_account import add_cross_account_source_role
 from .resources.flow_log import add_flow_log
 from .resources.key import KeyHandles, add_kms_key
 from .resources.log_group import LogGroupHandles, add_log_group, log_group_arn
@@ -136,7 +137,8 @@ def add_resources(ctx: BuildContext, *, outputs: bool = True) -> FlowLogs:
     log_group = add_log_group(ctx, decisions, key.arn)
     role = add_delivery_role(ctx, decisions, log_group.log_group)
     bucket = add_bucket(ctx, decisions, key.arn)
-    flow_log = add_flow_log(ctx, decisions, log_group=log_group.log_group, role=role, bucket=bucket)
+    source = add_cross_account_source_role(ctx, decisions)
+    flow_log = add_flow_log(ctx, decisions, log_group=log_group.log_group, role=role, bucket=bucket, source=source)
     if outputs:
         _add_outputs(ctx, decisions, flow_log, log_group, key, bucket)
     return FlowLogs(

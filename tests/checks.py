@@ -14,6 +14,8 @@ from typing import Any, ClassVar
 SOURCE_CONDITION_KEYS = ("aws:SourceAccount", "aws:SourceArn", "aws:SourceOrgID", "kms:EncryptionContext:aws:logs:arn")
 STATEFUL_TYPES = ("AWS::Logs::LogGroup", "AWS::KMS::Key", "AWS::S3::Bucket")
 READ_ONLY_VERBS = ("Describe", "List", "Get")
+# Actions with no resource-level permissions, which AWS documents on "*" (Firehose cross-account).
+DOCUMENTED_ON_EVERYTHING = {"logs:CreateLogDelivery", "logs:DeleteLogDelivery"}
 
 
 @dataclass(frozen=True)
@@ -93,7 +95,11 @@ class NoWriteOnEverything(Rule):
             if kind != "identity":
                 continue  # in a key policy "*" means the key itself
             for statement in statements(document):
-                writes = [a for a in statement["Action"] if not a.split(":")[1].startswith(READ_ONLY_VERBS)]
+                writes = [
+                    a
+                    for a in statement["Action"]
+                    if not a.split(":")[1].startswith(READ_ONLY_VERBS) and a not in DOCUMENTED_ON_EVERYTHING
+                ]
                 if "*" in statement.get("Resource", []) and writes:
                     yield self.finding(path, f"{statement['Sid']} allows {writes} on every resource")
 

@@ -8,6 +8,8 @@ from typing import Any
 KEY_ARN = "arn:${AWS::Partition}:kms:${AWS::Region}:${AWS::AccountId}:key/11111111-2222-3333-4444-555555555555"
 BUCKET_ARN = "arn:${AWS::Partition}:s3:::example-custom-bucket"
 FIREHOSE_ARN = "arn:${AWS::Partition}:firehose:${AWS::Region}:${AWS::AccountId}:deliverystream/flows"
+CENTRAL_FIREHOSE_ARN = "arn:${AWS::Partition}:firehose:${AWS::Region}:111122223333:deliverystream/central"
+CROSS_ACCOUNT_ROLE_ARN = "arn:${AWS::Partition}:iam::111122223333:role/AWSLogDeliveryFirehoseCrossAccountRole-flows"
 BOUNDARY_ARN = "arn:${AWS::Partition}:iam::${AWS::AccountId}:policy/Boundary"
 
 TRANSIT_GATEWAY = {"max_aggregation_interval": 60, "traffic_type": None}  # EC2 takes no other
@@ -43,13 +45,20 @@ def _destinations() -> list[dict[str, Any]]:
         {"log_destination_type": "s3", "enable_custom_s3_destination": True, "s3_bucket": BUCKET_ARN, **options}
         for options in PARTITIONS
     ]
-    firehose = [{"log_destination_type": "kinesis-data-firehose", "kinesis_firehose_arn": FIREHOSE_ARN}]
+    firehose = [
+        {"log_destination_type": "kinesis-data-firehose", "kinesis_firehose_arn": FIREHOSE_ARN},
+        {
+            "log_destination_type": "kinesis-data-firehose",
+            "kinesis_firehose_arn": CENTRAL_FIREHOSE_ARN,
+            "deliver_cross_account_role": CROSS_ACCOUNT_ROLE_ARN,
+        },
+    ]
     return cloudwatch + created_bucket + custom_bucket + firehose
 
 
 def matrix() -> list[dict[str, Any]]:
     """Every target kind x destination (with its key, bucket, policy and partition options) x
-    create_resources: 3 x 17 x 2 configurations."""
+    create_resources: 6 x 18 x 2 configurations."""
     return [
         {**target, **destination, "create_resources": create}
         for target in TARGETS

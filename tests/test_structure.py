@@ -367,3 +367,45 @@ def test_user_text_never_becomes_a_reference():
 def test_no_literal_partition_anywhere():
     for config in [None, FlowLogsConfig(**S3, force_destroy_bucket=True), FlowLogsConfig(**VPC)]:
         assert "arn:aws:" not in json.dumps(rendered(config))
+
+
+# --- Firehose in another account -----------------------------------------------------------------
+
+CROSS = {
+    **VPC,
+    "log_destination_type": "kinesis-data-firehose",
+    "kinesis_firehose_arn": "arn:${AWS::Partition}:firehose:${AWS::Region}:111122223333:deliverystream/central",
+    "deliver_cross_account_role": "arn:${AWS::Partition}:iam::111122223333:role/AWSLogDeliveryFirehoseCrossAccountRole",
+}
+
+
+def test_firehose_across_accounts_uses_a_source_role_it_waits_for():
+    template = rendered(FlowLogsConfig(**CROSS))
+    flow_log = template["Resources"]["FlowLog"]
+    assert flow_log["Properties"]["DeliverLogsPermissionArn"] == {"Fn::GetAtt": ["FirehoseSourceRole", "Arn"]}
+    assert flow_log["Properties"]["DeliverCrossAccountRole"] == {"Fn::Sub": CROSS["deliver_cross_account_role"]}
+    assert flow_log["DependsOn"] == ["FirehoseSourceRolePolicy"]
+    (trust,) = template["Resources"]["FirehoseSourceRole"]["Properties"]["AssumeRolePolicyDocument"]["Statement"]
+    assert trust["Principal"] == {"Service": "delivery.logs.amazonaws.com"}
+    assert trust["Condition"] == {"StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}}
+    document = template["Resources"]["FirehoseSourceRolePolicy"]["Properties"]["PolicyDocument"]
+    passing = statement(document, "PassToLogDeliveryForTarget")
+    assert passing["Resource"] == [{"Fn::GetAtt": ["FirehoseSourceRole", "Arn"]}]
+    assert passing["Condition"]["StringLike"] == {
+        "iam:AssociatedResourceARN": [
+            {"Fn::Sub": "arn:${AWS::Partition}:ec2:${AWS::Region}:${AWS::AccountId}:vpc/vpc-0123456789abcdef0"}
+        ]
+    }
+    assert statement(document, "AssumeDestinationRole")["Resource"] == [
+        {"Fn::Sub": CROSS["deliver_cross_account_role"]}
+    ]
+
+
+@pytest.mark.parametrize(
+    ("destination", "words"),
+    [("cloud-watch-logs", "AWS does not deliver flow logs to CloudWatch Logs in another account"), ("s3", "s3_bucket")],
+)
+def test_cross_account_role_is_refused_where_aws_has_no_such_delivery(destination, words):
+    role = "arn:aws-cn:iam::111122223333:role/AWSLogDeliveryFirehoseCrossAccountRole"
+    with pytest.raises(ConfigError, match=words):
+        FlowLogsConfig(**VPC, log_destination_type=destination, deliver_cross_account_role=role)

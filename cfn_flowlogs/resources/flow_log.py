@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import partial
 from typing import Any
 
 from troposphere import GetAtt, If, NoValue, Ref
@@ -15,9 +13,12 @@ from ..inputs import TARGETS
 from ..plan import Plan
 from .bucket import BucketHandles
 from .common import tags
+from .cross_account import SourceRoleHandles
 
 
-def add_flow_log(ctx: BuildContext, plan: Plan, *, log_group: Any, role: Any, bucket: BucketHandles) -> FlowLog | None:
+def add_flow_log(
+    ctx: BuildContext, plan: Plan, *, log_group: Any, role: Any, bucket: BucketHandles, source: SourceRoleHandles
+) -> FlowLog | None:
     pick = ctx.pick
     s3_options = DestinationOptions(
         FileFormat=ctx.value("file_format"),
@@ -28,8 +29,8 @@ def add_flow_log(ctx: BuildContext, plan: Plan, *, log_group: Any, role: Any, bu
         plan.create,
         lambda logical_id: FlowLog(
             logical_id,
-            ResourceType=_by_target(ctx, plan, lambda name: TARGETS[name]),
-            ResourceId=_by_target(ctx, plan, ctx.value),
+            ResourceType=plan.by_target(ctx, TARGETS.__getitem__),
+            ResourceId=plan.by_target(ctx, ctx.value),
             TrafficType=pick(plan.transit_gateway, NoValue, ctx.value("traffic_type")),
             TagFieldSpecifications=[
                 TagFieldSpecification(ResourceType=s["resource_type"], TagKeys=s["tag_keys"])
@@ -38,7 +39,12 @@ def add_flow_log(ctx: BuildContext, plan: Plan, *, log_group: Any, role: Any, bu
             or NoValue,
             LogDestinationType=ctx.value("log_destination_type"),
             LogGroupName=pick(plan.to_cloudwatch, Ref(log_group) if log_group else NoValue),
-            DeliverLogsPermissionArn=pick(plan.to_cloudwatch, GetAtt(role, "Arn") if role else NoValue),
+            DeliverLogsPermissionArn=pick(
+                plan.to_cloudwatch,
+                GetAtt(role, "Arn") if role else NoValue,
+                pick(plan.across_accounts, GetAtt(source.role, "Arn") if source.role else NoValue),
+            ),
+            DeliverCrossAccountRole=pick(plan.across_accounts, ctx.value("deliver_cross_account_role")),
             LogDestination=pick(
                 plan.to_s3, bucket.destination, pick(plan.to_firehose, ctx.value("kinesis_firehose_arn"))
             ),
@@ -53,18 +59,13 @@ def add_flow_log(ctx: BuildContext, plan: Plan, *, log_group: Any, role: Any, bu
         _wait_for(
             ctx,
             flow_log,
-            {"BucketPolicy": (plan.create_bucket, bucket.policy), "EmptyBucket": (plan.force_destroy, bucket.emptier)},
+            {
+                "BucketPolicy": (plan.create_bucket, bucket.policy),
+                "EmptyBucket": (plan.force_destroy, bucket.emptier),
+                "SourceRolePolicy": (plan.across_accounts, source.policy),
+            },
         )
     return flow_log
-
-
-def _by_target(ctx: BuildContext, plan: Plan, value: Callable[[str], Any]) -> Any:
-    """`value(target)` for the one target set: a chain of Fn::If when only deploy time knows."""
-    *others, last = TARGETS
-    result = value(last)
-    for name in reversed(others):
-        result = ctx.pick_lazy(plan.targets[name], partial(value, name), result)
-    return result
 
 
 def _wait_for(ctx: BuildContext, flow_log: FlowLog, dependencies: dict[str, tuple[Any, Any]]) -> None:
