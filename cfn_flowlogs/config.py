@@ -6,7 +6,7 @@ import copy
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
-from typing import Any, Final
+from typing import Any, ClassVar, Final
 
 from . import fields as flowlog_fields
 from . import statements
@@ -106,6 +106,8 @@ class FlowLogsConfig:
     custom_tags: Mapping[str, str] = field(default_factory=dict)
     create_resources: bool = True
 
+    SPECS: ClassVar[Mapping[str, Input]] = BY_NAME  # the scalar inputs, for typing --set values
+
     def __post_init__(self) -> None:
         if isinstance(self.log_format, (list, tuple)):
             names = check_str_list("log_format", self.log_format)
@@ -114,7 +116,7 @@ class FlowLogsConfig:
             if spec.name not in DESTINATION_OPTIONS:
                 self._normalize(spec.name, check_input(spec, getattr(self, spec.name)))
         self._normalize("destination_options", _check_destination_options(self.destination_options))
-        self._normalize("custom_tags", _check_tags(self.custom_tags))
+        self._normalize("custom_tags", check_tags(self.custom_tags))
         self._normalize(
             "additional_s3_bucket_policy_statements",
             statements.check(self.additional_s3_bucket_policy_statements),
@@ -234,19 +236,16 @@ class FlowLogsConfig:
                         name, getattr(self, name), "unset when kms_key_arn is given (it configures the created key)"
                     )
 
-        glacier_min = self.s3_infrequent_access_transition + 30
-        if self.s3_glacier_transition < glacier_min:
-            raise ConfigError(
-                "s3_glacier_transition",
-                self.s3_glacier_transition,
-                f"at least 30 days after s3_infrequent_access_transition ({glacier_min} or more)",
-            )
-        if self.s3_expiration_transition <= self.s3_glacier_transition:
-            raise ConfigError(
-                "s3_expiration_transition",
-                self.s3_expiration_transition,
-                f"after s3_glacier_transition (more than {self.s3_glacier_transition})",
-            )
+        check_lifecycle(self.s3_infrequent_access_transition, self.s3_glacier_transition, self.s3_expiration_transition)
+
+
+def check_lifecycle(infrequent_access: int, glacier: int, expiration: int) -> None:
+    """S3's order: Glacier at least 30 days after Standard-IA, expiration after Glacier."""
+    if glacier < infrequent_access + 30:
+        allowed = f"at least 30 days after s3_infrequent_access_transition ({infrequent_access + 30} or more)"
+        raise ConfigError("s3_glacier_transition", glacier, allowed)
+    if expiration <= glacier:
+        raise ConfigError("s3_expiration_transition", expiration, f"after s3_glacier_transition (more than {glacier})")
 
 
 def _required_exactly_with(name: str, value: Any, when: str) -> None:
@@ -327,7 +326,8 @@ def _check_destination_options(options: Any) -> Mapping[str, Any] | None:
     return dict(options)
 
 
-def _check_tags(tags: Any) -> dict[str, str]:
+def check_tags(tags: Any) -> dict[str, str]:
+    """custom_tags within AWS's limits (50, key 1-128, value up to 256, no aws: prefix)."""
     tags = check_mapping("custom_tags", tags)
     if len(tags) > MAX_TAGS:
         raise ConfigError("custom_tags", f"{len(tags)} tags", f"at most {MAX_TAGS} tags")

@@ -33,8 +33,9 @@ from troposphere import (
 )
 from troposphere import Condition as ConditionRef
 
-from .inputs import BY_NAME
+from .inputs import parameter_name
 from .limits import MAX_RESOURCES, LimitError
+from .policies import DeliverySources
 from .validators import PSEUDO_PARAMETERS
 
 
@@ -67,6 +68,10 @@ class BuildContext:
     tags: Mapping[str, str] = field(default_factory=dict)  # compile-time only
     bucket_statements: Mapping[str, Any] = field(default_factory=dict)  # compile-time only
     tag_field_specifications: tuple[Mapping[str, Any], ...] = ()  # compile-time only
+    # Whose log delivery may write: this account, unless an archive names others.
+    sources: DeliverySources = field(default_factory=DeliverySources)
+    organization_sources: DeliverySources | None = None  # used where `use_organization` holds
+    use_organization: Decision = False
     _added: set[str] = field(default_factory=set)
 
     # --- names ---------------------------------------------------------------------------
@@ -106,11 +111,11 @@ class BuildContext:
 
     def has(self, name: str) -> Decision:
         """Whether an optional input is set, as the Condition `Has<Parameter>` when open."""
-        return self.condition("Has" + BY_NAME[name].parameter, self.is_set(name))
+        return self.condition("Has" + parameter_name(name), self.is_set(name))
 
     def enabled(self, name: str) -> Decision:
         """Whether a boolean input is true, as the Condition `<Parameter>Enabled` when open."""
-        return self.condition(BY_NAME[name].parameter + "Enabled", self.is_true(name))
+        return self.condition(parameter_name(name) + "Enabled", self.is_true(name))
 
     def optional(self, name: str, default: Any = NoValue) -> Any:
         """The optional input's value when set, else `default` (by default: no property)."""
@@ -164,6 +169,13 @@ class BuildContext:
             self._added.add(decision.name)
             self.template.add_condition(decision.name, decision.expr)
         return decision.name
+
+    def per_sources(self, make: Callable[[DeliverySources], Any]) -> Any:
+        """`make(sources)` for the delivery sources in force: accounts or the organization."""
+        if self.organization_sources is None:
+            return make(self.sources)
+        organization = self.organization_sources
+        return self.pick_lazy(self.use_organization, lambda: make(organization), make(self.sources))
 
     # --- folding helpers -----------------------------------------------------------------
     def pick(self, decision: Decision, if_true: Any, if_false: Any = NoValue) -> Any:

@@ -62,8 +62,12 @@ class Input:
 
     @property
     def parameter(self) -> str:
-        """`cloudwatch_log_retention` -> `CloudwatchLogRetention`."""
-        return "".join(word.capitalize() for word in self.name.split("_"))
+        return parameter_name(self.name)
+
+
+def parameter_name(name: str) -> str:
+    """An input's Parameter name: `cloudwatch_log_retention` -> `CloudwatchLogRetention`."""
+    return "".join(word.capitalize() for word in name.split("_"))
 
 
 class _Patterns(TypedDict):
@@ -233,7 +237,6 @@ INPUTS: Final[tuple[Input, ...]] = (
 )  # fmt: skip
 
 BY_NAME: Final[dict[str, Input]] = {spec.name: spec for spec in INPUTS}
-GROUPS: Final[tuple[str, ...]] = tuple(dict.fromkeys(spec.group for spec in INPUTS))
 # Target input -> the flow log's ResourceType. Exactly one target is set.
 TARGETS: Final[dict[str, str]] = {
     "vpc_id": "VPC",

@@ -6,7 +6,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from troposphere import Tags, Template
+from troposphere import Join, Tags, Template
 from troposphere.cloudformation import Stack
 
 from .config import FlowLogsConfig
@@ -36,13 +36,14 @@ def add_flow_logs(template: Template, config: FlowLogsConfig, *, prefix: str = "
     return add_resources(new_context(template, config, config.values(), prefix=prefix), outputs=outputs)
 
 
-def stack_parameters(config: FlowLogsConfig) -> dict[str, Any]:
-    """The shipped template's Parameters for `config`: only those that differ from the default."""
+def stack_parameters(config: FlowLogsConfig, *, changed_only: bool = True) -> dict[str, Any]:
+    """The shipped template's Parameters for `config`: those that differ from the default, or all."""
     values = config.values()
     parameters = {}
     for spec in INPUTS:
         value = values[spec.name]
-        if (value == spec.default and type(value) is type(spec.default)) or (value is None and spec.nullable):
+        unchanged = value == spec.default and type(value) is type(spec.default)
+        if (changed_only and unchanged) or (value is None and spec.nullable):
             continue  # the default applies (a null traffic type: the template leaves it out)
         parameters[spec.parameter] = _parameter_value(value)
     return parameters
@@ -51,8 +52,9 @@ def stack_parameters(config: FlowLogsConfig) -> dict[str, Any]:
 def _parameter_value(value: Any) -> Any:
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, tuple):
-        return [portable(item) for item in value]
+    if isinstance(value, tuple):  # a nested stack's Parameters are text: a list goes comma-separated
+        items = [portable(item) for item in value]
+        return ",".join(items) if all(isinstance(item, str) for item in items) else Join(",", items)
     if value is None:
         return ""
     return portable(value) if isinstance(value, str) else (value if is_expression(value) else str(value))

@@ -12,10 +12,8 @@ import yaml
 
 from .config import FlowLogsConfig
 from .errors import ConfigError
-from .inputs import BY_NAME
 
 MAX_CONFIG_BYTES = 1_000_000
-_FIELDS = {f.name for f in fields(FlowLogsConfig)}
 
 
 class _StrictLoader(yaml.SafeLoader):
@@ -111,15 +109,16 @@ def load_config_file(path: str | Path) -> dict[str, Any]:
     return data
 
 
-def parse_assignment(assignment: str) -> tuple[str, Any]:
+def parse_assignment(assignment: str, kind: type[Any] = FlowLogsConfig) -> tuple[str, Any]:
     """`name=value` -> (name, value), the value typed as the input expects."""
     name, sep, text = assignment.partition("=")
     name = name.strip()
     if not sep:
         raise ConfigError("--set", assignment, "name=value")
-    if name not in _FIELDS:
-        raise ConfigError("--set", name, "one of the module's inputs: " + ", ".join(sorted(_FIELDS)))
-    spec = BY_NAME.get(name)
+    known = {f.name for f in fields(kind)}
+    if name not in known:
+        raise ConfigError("--set", name, "one of the inputs: " + ", ".join(sorted(known)))
+    spec = kind.SPECS.get(name)
     if spec is not None and spec.kind == "str":
         return name, text
     if spec is not None and spec.kind == "list":
@@ -127,10 +126,15 @@ def parse_assignment(assignment: str) -> tuple[str, Any]:
     return name, parse_yaml(text, name)  # numbers, booleans, null and the mapping inputs
 
 
-def config_from(path: str | Path | None, assignments: list[str]) -> FlowLogsConfig:
-    """The config file (if any) overridden by `--set` assignments, validated."""
+def config_from(
+    path: str | Path | None,
+    assignments: list[str],
+    kind: type[Any] = FlowLogsConfig,
+) -> Any:
+    """The config file (if any) overridden by `--set` assignments, validated as a `kind`
+    (FlowLogsConfig or ArchiveConfig)."""
     data = load_config_file(path) if path is not None else {}
     for assignment in assignments:
-        name, value = parse_assignment(assignment)
+        name, value = parse_assignment(assignment, kind)
         data[name] = value
-    return FlowLogsConfig.from_mapping(data)
+    return kind.from_mapping(data)

@@ -6,6 +6,7 @@ delivery; see ../shared/REFERENCE.md in the project's workspace for the sources.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Final
 
 import awacs.iam as iam
@@ -49,12 +50,50 @@ def document(statements: list[Any]) -> Policy | dict[str, Any]:
     return {"Version": VERSION, "Statement": statements}
 
 
+@dataclass(frozen=True)
+class DeliverySources:
+    """Whose log delivery may write to the bucket and use its key.
+
+    This account (the default), a list of accounts (literal IDs, or an expression such as a
+    CommaDelimitedList Parameter), or a whole organization (aws:SourceOrgID).
+    """
+
+    accounts: Any = None  # None: this account
+    organization: Any = None
+
+    def condition(self, extra: dict[str, dict[str, Any]] | None = None) -> Condition:
+        """The confused-deputy conditions, merged with `extra` ({operator: {key: value}})."""
+        merged: dict[str, dict[str, Any]] = {op: dict(keys) for op, keys in (extra or {}).items()}
+        if self.organization is not None:
+            merged.setdefault("StringEquals", {})["aws:SourceOrgID"] = self.organization
+        elif self.accounts is None:
+            merged.setdefault("StringEquals", {})["aws:SourceAccount"] = ACCOUNT_ID
+            merged.setdefault("ArnLike", {})["aws:SourceArn"] = Sub(
+                "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:*"
+            )
+        else:
+            merged.setdefault("StringEquals", {})["aws:SourceAccount"] = self.accounts
+            if isinstance(self.accounts, (list, tuple)):  # flow logs of any region of each account
+                merged.setdefault("ArnLike", {})["aws:SourceArn"] = [
+                    Sub(f"arn:${{AWS::Partition}}:logs:*:{account}:*") for account in self.accounts
+                ]
+        operators = {"StringEquals": StringEquals, "ArnLike": ArnLike}
+        return Condition([operators[op](keys) for op, keys in sorted(merged.items())])
+
+    @property
+    def account_paths(self) -> list[str]:
+        """The `<account>` of each `AWSLogs/<account>/` prefix the sources write under."""
+        if self.organization is not None or (
+            self.accounts is not None and not isinstance(self.accounts, (list, tuple))
+        ):
+            return ["*"]  # not known when the template is built: the conditions name the accounts
+        if self.accounts is None:
+            return ["${AWS::AccountId}"]
+        return list(self.accounts)
+
+
 def _source_account() -> StringEquals:
     return StringEquals("aws:SourceAccount", ACCOUNT_ID)
-
-
-def _logs_source_arn() -> ArnLike:
-    return ArnLike("aws:SourceArn", Sub("arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:*"))
 
 
 # --- the delivery role (CloudWatch Logs destination) ---------------------------------------
@@ -192,46 +231,41 @@ def key_logs_statement(log_group_arn: Any) -> Statement:
     )
 
 
-def key_delivery_statement() -> Statement:
-    """Log delivery writes SSE-KMS objects with the bucket key, for this account only."""
+def key_delivery_statement(sources: DeliverySources) -> Statement:
+    """Log delivery writes SSE-KMS objects with the bucket key, for the sources only."""
     return Statement(
         Sid="AllowLogDeliveryToEncrypt",
         Effect=Allow,
         Principal=Principal("Service", DELIVERY_SERVICE),
         Action=KEY_USE_ACTIONS,
         Resource=["*"],
-        Condition=Condition([_source_account(), _logs_source_arn()]),
+        Condition=sources.condition(),
     )
 
 
 # --- the bucket --------------------------------------------------------------------------------
 
 
-def delivery_write_statement(objects_arn: Any) -> Statement:
+def delivery_write_statement(sources: DeliverySources, objects_arns: list[Any]) -> Statement:
     """Log delivery may put objects under `[prefix/]AWSLogs/[aws-account-id=]<account>/`."""
     return Statement(
         Sid="AWSLogDeliveryWrite",
         Effect=Allow,
         Principal=Principal("Service", DELIVERY_SERVICE),
         Action=[s3.PutObject],
-        Resource=[objects_arn],
-        Condition=Condition(
-            [
-                StringEquals({"s3:x-amz-acl": "bucket-owner-full-control", "aws:SourceAccount": ACCOUNT_ID}),
-                _logs_source_arn(),
-            ]
-        ),
+        Resource=objects_arns,
+        Condition=sources.condition({"StringEquals": {"s3:x-amz-acl": "bucket-owner-full-control"}}),
     )
 
 
-def delivery_acl_check_statement(bucket_arn: Any) -> Statement:
+def delivery_acl_check_statement(sources: DeliverySources, bucket_arn: Any) -> Statement:
     return Statement(
         Sid="AWSLogDeliveryAclCheck",
         Effect=Allow,
         Principal=Principal("Service", DELIVERY_SERVICE),
         Action=[s3.GetBucketAcl, s3.ListBucket],
         Resource=[bucket_arn],
-        Condition=Condition([_source_account(), _logs_source_arn()]),
+        Condition=sources.condition(),
     )
 
 

@@ -29,7 +29,7 @@ from . import naming
 from .config import FlowLogsConfig
 from .context import BuildContext, Decision
 from .errors import ConfigError
-from .inputs import BY_NAME, GROUPS, INPUTS, TARGETS, Input
+from .inputs import BY_NAME, INPUTS, TARGETS, Input
 from .limits import MAX_OUTPUTS, LimitError
 from .plan import TRANSIT_GATEWAY_TARGETS, Plan, plan
 from .resources.bucket import BucketHandles, add_bucket
@@ -53,10 +53,10 @@ def build_template(config: FlowLogsConfig | None = None, *, parameterized: bool 
     template = Template(Description=DESCRIPTION)
     if config is None or parameterized:
         values = _parameter_defaults(config)
-        parameters = {spec.name: template.add_parameter(_parameter(spec, values[spec.name])) for spec in INPUTS}
+        parameters = {spec.name: template.add_parameter(parameter_for(spec, values[spec.name])) for spec in INPUTS}
         ctx = new_context(template, config, values, parameters)
         _add_rules(template, parameters)
-        _add_interface(template)
+        add_interface(template, INPUTS)
     else:
         ctx = new_context(template, config, config.values(), {})
     add_resources(ctx)
@@ -187,7 +187,8 @@ def _add_outputs(
 # --- the parameterized template's Parameters, Rules and console metadata ----------------------
 
 
-def _parameter(spec: Input, default: Any) -> Parameter:
+def parameter_for(spec: Input, default: Any) -> Parameter:
+    """The CloudFormation Parameter for an input, with its constraints and `default`."""
     kwargs: dict[str, Any] = {"Description": spec.description}
     if spec.kind == "int":
         kwargs["Type"] = "Number"
@@ -303,10 +304,11 @@ def _add_rules(template: Template, parameters: Mapping[str, Parameter]) -> None:
         template.add_rule(name, rule)
 
 
-def _add_interface(template: Template) -> None:
+def add_interface(template: Template, specs: tuple[Input, ...]) -> None:
+    """The console's parameter groups and labels, in the order of `specs`."""
     groups = [
-        {"Label": {"default": group}, "Parameters": [spec.parameter for spec in INPUTS if spec.group == group]}
-        for group in GROUPS
+        {"Label": {"default": group}, "Parameters": [spec.parameter for spec in specs if spec.group == group]}
+        for group in dict.fromkeys(spec.group for spec in specs)
     ]
-    labels = {spec.parameter: {"default": spec.label} for spec in INPUTS}
+    labels = {spec.parameter: {"default": spec.label} for spec in specs}
     template.set_metadata({"AWS::CloudFormation::Interface": {"ParameterGroups": groups, "ParameterLabels": labels}})

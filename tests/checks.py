@@ -131,8 +131,8 @@ def _bucket_policy_and_flow_log(template):
     flow_logs = [n for n, r in resources.items() if r["Type"] == "AWS::EC2::FlowLog"]
     if len(policies) == 1 and len(flow_logs) == 1:
         return policies[0], flow_logs[0]
-    assert not policies, f"one bucket policy per flow log expected, got {policies} for {flow_logs}"
-    return None
+    assert not (policies and flow_logs), f"one bucket policy per flow log expected, got {policies} for {flow_logs}"
+    return None  # no created bucket, or an archive (a bucket with no flow log of its own)
 
 
 class DeliveryPrefixFollowsDestination(Rule):

@@ -106,3 +106,13 @@ EXTRAS: list[dict[str, Any]] = [
         "custom_tags": {"team": "network"},
     },
 ]
+
+
+# Central archives: each source kind, with the bucket options.
+ARCHIVES: list[dict[str, Any]] = [
+    {"source_account_ids": ["111122223333", "444455556666"]},
+    {"source_account_ids": ["111122223333"], "s3_subfolder": "org", "hive_compatible_partitions": True,
+     "force_destroy_bucket": True, "kms_key_prefix": None},
+    {"organization_id": "o-abcd123456", "s3_bucket_name": "example-org-archive", "kms_key_deletion_window_in_days": 30,
+     "kms_key_users": ["arn:${AWS::Partition}:iam::${AWS::AccountId}:role/Analyst"], "custom_tags": {"team": "sec"}},
+]  # fmt: skip

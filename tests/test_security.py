@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cfn_flowlogs import FlowLogsConfig, build_template, lint, to_json, to_yaml
+from cfn_flowlogs.archive import ArchiveConfig, build_archive_template
 from cfn_flowlogs.fields import FIELDS, TAG_FIELDS
 from cfn_flowlogs.inputs import RETENTION_DAYS
 from cfn_flowlogs.scanners import CHECKOV_SKIPS
@@ -21,7 +22,7 @@ from cfn_flowlogs.scanners import CHECKOV_SKIPS
 from .cfn_eval import created_resources
 from .checks import RULES, run_checks
 from .conftest import rendered
-from .matrix import BUCKET_ARN, EXTRAS, FIREHOSE_ARN, KEY_ARN, TARGETS, matrix
+from .matrix import ARCHIVES, BUCKET_ARN, EXTRAS, FIREHOSE_ARN, KEY_ARN, TARGETS, matrix
 from .test_equivalence import as_parameters
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -35,6 +36,9 @@ def every_template() -> dict[str, str]:
         texts[f"example-{path.name}"] = path.read_text(encoding="utf-8")
     for i, config in enumerate(matrix() + EXTRAS):
         texts[f"matrix-{i:03d}.json"] = to_json(build_template(FlowLogsConfig(**config)))
+    for i, archive in enumerate(ARCHIVES):
+        texts[f"archive-{i}.json"] = to_json(build_archive_template(ArchiveConfig(**archive)))
+    texts["flow-logs-archive.json"] = (ROOT / "templates/flow-logs-archive.json").read_text(encoding="utf-8")
     return texts
 
 
@@ -75,6 +79,12 @@ def test_checkov_really_ran_and_skips_only_what_the_readme_lists(checkov_report)
 @pytest.mark.parametrize("config", [None, *matrix(), *EXTRAS])
 def test_project_checks_pass(config):
     assert run_checks(rendered(FlowLogsConfig(**config) if config else None)) == []
+
+
+@pytest.mark.parametrize("archive", [None, *ARCHIVES])
+def test_project_checks_pass_on_archives(archive):
+    template = build_archive_template(ArchiveConfig(**archive) if archive else None)
+    assert run_checks(json.loads(to_json(template))) == []
 
 
 # --- each project rule can fail: good template, one fact broken, the rule says so --------------------

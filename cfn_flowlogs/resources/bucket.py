@@ -112,13 +112,18 @@ def _bucket(ctx: BuildContext, logical_id: str, key_arn: Any) -> Bucket:
 
 def _bucket_policy(ctx: BuildContext, bucket_arn: Any, prefix: Any) -> Any:
     hive = ctx.pick(ctx.enabled("hive_compatible_partitions"), "aws-account-id=", "")
-    objects = ctx.sub(
-        "${Bucket}/${Prefix}AWSLogs/${Hive}${AWS::AccountId}/*", Bucket=bucket_arn, Prefix=prefix, Hive=hive
-    )
+
+    def write(sources: policies.DeliverySources) -> Any:
+        objects = [
+            ctx.sub("${Bucket}/${Prefix}AWSLogs/${Hive}" + account + "/*", Bucket=bucket_arn, Prefix=prefix, Hive=hive)
+            for account in sources.account_paths
+        ]
+        return policies.delivery_write_statement(sources, objects)
+
     return policies.document(
         [
-            policies.delivery_acl_check_statement(bucket_arn),
-            policies.delivery_write_statement(objects),
+            ctx.per_sources(lambda sources: policies.delivery_acl_check_statement(sources, bucket_arn)),
+            ctx.per_sources(write),
             policies.deny_insecure_transport_statement(bucket_arn, ctx.sub("${Bucket}/*", Bucket=bucket_arn)),
             *statements.build(ctx.bucket_statements, bucket_arn, ctx.sub),
         ]

@@ -26,7 +26,7 @@ def add_kms_key(ctx: BuildContext, plan: Plan, log_group_arn: Any) -> KeyHandles
             policies.key_admin_statement(),
             ctx.pick_lazy(ctx.has("kms_key_users"), lambda: policies.key_users_statement(ctx.value("kms_key_users"))),
             ctx.pick_lazy(plan.to_cloudwatch, lambda: policies.key_logs_statement(log_group_arn)),
-            ctx.pick_lazy(plan.create_bucket, policies.key_delivery_statement),
+            ctx.pick_lazy(plan.create_bucket, lambda: ctx.per_sources(policies.key_delivery_statement)),
         ]
         return Key(
             logical_id,

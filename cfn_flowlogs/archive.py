@@ -1,0 +1,164 @@
+"""The central log archive: one bucket and key, in a log-archive account, that the flow logs of
+many accounts (a list, or a whole organization) deliver to. The same bucket and key builders as
+the flow-log template: only who may deliver differs."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from typing import Any, ClassVar, Final
+
+from troposphere import And, Equals, Export, GetAtt, Not, Or, Output, Sub, Template
+
+from . import naming
+from .config import check_input, check_lifecycle, check_tags
+from .context import BuildContext, Decision
+from .errors import ConfigError
+from .inputs import BY_NAME, Input
+from .plan import Plan
+from .policies import DeliverySources
+from .resources.bucket import add_bucket
+from .resources.key import add_kms_key
+from .template import add_interface, parameter_for
+from .validators import ACCOUNT, check_mapping
+
+DESCRIPTION: Final = "Central archive for VPC Flow Logs of many accounts: hardened, encrypted, retained (cfn-flowlogs)"
+_SHARED: Final = (
+    "s3_bucket_name",
+    "s3_subfolder",
+    "hive_compatible_partitions",
+    "s3_infrequent_access_transition",
+    "s3_glacier_transition",
+    "s3_expiration_transition",
+    "force_destroy_bucket",
+    "kms_key_users",
+    "kms_key_deletion_window_in_days",
+)
+ARCHIVE_INPUTS: Final[tuple[Input, ...]] = (
+    Input(
+        "source_account_ids", "list", None, "Sources", "Source account IDs",
+        "Accounts whose flow logs may be delivered here, comma separated (or set OrganizationId).",
+        allowed="12-digit account IDs", pattern=ACCOUNT,
+    ),
+    Input(
+        "organization_id", "str", None, "Sources", "Organization ID",
+        "Every account of this organization may deliver here (or set SourceAccountIds).",
+        allowed="an organization ID like o-abcd123456", pattern=r"o-[a-z0-9]{10,32}",
+    ),
+    *(BY_NAME[name] for name in _SHARED),
+    dataclasses.replace(BY_NAME["kms_key_prefix"], default="alias/flow_logs_archive_"),
+)  # fmt: skip
+_SPECS: Final = {spec.name: spec for spec in ARCHIVE_INPUTS}
+OUTPUTS: Final = {"S3BucketArn": "the archive bucket's ARN", "S3BucketName": "its name", "KmsKeyArn": "its key"}
+
+
+@dataclass(frozen=True)
+class ArchiveConfig:
+    """The archive's inputs; the bucket and key ones mean what they mean for the flow log."""
+
+    source_account_ids: Any = None
+    organization_id: Any = None
+    s3_bucket_name: Any = None
+    s3_subfolder: str = ""
+    hive_compatible_partitions: bool = False
+    s3_infrequent_access_transition: int = 30
+    s3_glacier_transition: int = 180
+    s3_expiration_transition: int = 365
+    force_destroy_bucket: bool = False
+    kms_key_users: Any = None
+    kms_key_deletion_window_in_days: int | None = None
+    kms_key_prefix: str | None = "alias/flow_logs_archive_"
+    custom_tags: Mapping[str, str] = field(default_factory=dict)
+
+    SPECS: ClassVar[Mapping[str, Input]] = _SPECS
+
+    def __post_init__(self) -> None:
+        for spec in ARCHIVE_INPUTS:
+            object.__setattr__(self, spec.name, check_input(spec, getattr(self, spec.name)))
+        object.__setattr__(self, "custom_tags", check_tags(self.custom_tags))
+        sources = [n for n in ("source_account_ids", "organization_id") if getattr(self, n)]
+        if len(sources) != 1:
+            given = {n: getattr(self, n) for n in ("source_account_ids", "organization_id")}
+            raise ConfigError("source_account_ids/organization_id", given, "exactly one of the two")
+        check_lifecycle(self.s3_infrequent_access_transition, self.s3_glacier_transition, self.s3_expiration_transition)
+
+    @classmethod
+    def from_mapping(cls, data: Any) -> ArchiveConfig:
+        data = check_mapping("config", data)
+        known = {f.name for f in fields(cls)}
+        for key in data:
+            if key not in known:
+                raise ConfigError("config", key, "one of the archive's inputs: " + ", ".join(sorted(known)))
+        return cls(**data)
+
+    def values(self) -> dict[str, Any]:
+        return {spec.name: getattr(self, spec.name) for spec in ARCHIVE_INPUTS}
+
+
+def build_archive_template(config: ArchiveConfig | None = None, *, parameterized: bool = False) -> Template:
+    """The archive template: no config, the shipped one (every input a Parameter); else folded."""
+    template = Template(Description=DESCRIPTION)
+    parameters = {}
+    if config is None or parameterized:
+        defaults = config.values() if config else {spec.name: spec.default for spec in ARCHIVE_INPUTS}
+        parameters = {s.name: template.add_parameter(parameter_for(s, defaults[s.name])) for s in ARCHIVE_INPUTS}
+        _add_rules(template)
+        add_interface(template, ARCHIVE_INPUTS)
+        values = defaults
+    else:
+        values = config.values()
+    # The builders also read the flow log's own-bucket and own-key inputs: here never set.
+    ctx = BuildContext(template, {**values, "s3_bucket": None, "kms_key_arn": None}, parameters,
+                       tags=config.custom_tags if config else {})  # fmt: skip
+    use_organization = ctx.condition("UseOrganization", ctx.has("organization_id"))
+    ctx.sources = DeliverySources(accounts=ctx.value("source_account_ids"))
+    ctx.organization_sources = DeliverySources(organization=ctx.value("organization_id"))
+    ctx.use_organization = use_organization
+    plan = _archive_plan(ctx)
+    key = add_kms_key(ctx, plan, log_group_arn=None)
+    bucket = add_bucket(ctx, plan, key.arn)
+    values_out = {"S3BucketArn": bucket.arn, "S3BucketName": bucket.name, "KmsKeyArn": GetAtt(key.key, "Arn")}
+    for name, value in values_out.items():
+        template.add_output(Output(name, Value=value, Description=OUTPUTS[name],
+                                   Export=Export(Sub("${AWS::StackName}-" + name))))  # fmt: skip
+    return template
+
+
+def _archive_plan(ctx: BuildContext) -> Plan:
+    """An archive always makes its bucket and key, and nothing of a flow log."""
+    no: Decision = False
+    return Plan(
+        create=True,
+        targets={},
+        transit_gateway=no,
+        to_cloudwatch=no,
+        to_s3=True,
+        to_firehose=no,
+        create_bucket=True,
+        create_key=True,
+        create_key_alias=ctx.condition("CreateKmsKeyAlias", ctx.has("kms_key_prefix")),
+        uses_key=True,
+        managed_policy=no,
+        force_destroy=ctx.condition("ForceDestroyBucket", ctx.is_true("force_destroy_bucket")),
+        across_accounts=no,
+    )
+
+
+def _add_rules(template: Template) -> None:
+    accounts = Equals({"Fn::Join": ["", {"Ref": "SourceAccountIds"}]}, "")
+    organization = Equals({"Ref": "OrganizationId"}, "")
+    template.add_rule(
+        "ExactlyOneSource",
+        {
+            "Assertions": [
+                {
+                    "Assert": Or(And(accounts, Not(organization)), And(Not(accounts), organization)),
+                    "AssertDescription": "Set exactly one of SourceAccountIds and OrganizationId.",
+                }
+            ]
+        },
+    )
+
+
+__all__ = ["ARCHIVE_INPUTS", "ArchiveConfig", "build_archive_template", "naming"]

@@ -1,0 +1,165 @@
+"""An organization-wide rollout on CloudFormation StackSets, described in a small YAML plan.
+
+Every stack instance delivers to the central archive bucket. Instances create nothing until an
+override names their target (a VPC ID differs per account), so auto-deployment into a new
+account is safe. `render_rollout` writes the template, the parameter files and `rollout.sh`.
+"""
+
+from __future__ import annotations
+
+import json
+import shlex
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Final
+
+from .config import FlowLogsConfig
+from .errors import ConfigError
+from .inputs import INPUTS, TARGETS
+from .library import stack_parameters
+from .loading import load_config_file
+from .render import to_yaml
+from .template import build_template
+from .validators import ACCOUNT, BUCKET_NAME_PATTERN, PARTITION, REGION, check_mapping, check_str, check_str_list
+
+TEMPLATE_FILE: Final = "vpc-flow-logs.yaml"
+_KEYS: Final = ("stack_set_name", "archive_bucket_arn", "regions", "organizational_units", "accounts", "inputs",
+                "overrides")  # fmt: skip
+# Set by the rollout itself: every instance delivers to the archive.
+_FIXED: Final = ("log_destination_type", "enable_custom_s3_destination", "s3_bucket", "create_resources", *TARGETS)
+_PLACEHOLDER_VPC: Final = "vpc-00000000"  # validates the shared inputs as they would be for any VPC
+_OU: Final = r"(ou-[a-z0-9]{4,32}-[a-z0-9]{8,32}|r-[a-z0-9]{4,32})"
+
+
+@dataclass(frozen=True)
+class RolloutPlan:
+    stack_set_name: str
+    archive_bucket_arn: str
+    regions: tuple[str, ...]
+    organizational_units: tuple[str, ...]  # service-managed, with auto-deployment
+    accounts: tuple[str, ...]  # self-managed
+    base: FlowLogsConfig  # the shared inputs (its placeholder target is never deployed)
+    overrides: dict[str, FlowLogsConfig]  # account -> its whole config
+
+
+def load_plan(path: str | Path) -> RolloutPlan:
+    return parse_plan(load_config_file(path))
+
+
+def parse_plan(data: Mapping[str, Any]) -> RolloutPlan:
+    """Validate a plan; every input is checked the way FlowLogsConfig checks it."""
+    for key in data:
+        if key not in _KEYS:
+            raise ConfigError("plan", key, "one of " + ", ".join(_KEYS))
+    name = check_str("stack_set_name", data.get("stack_set_name"), r"[a-zA-Z][-a-zA-Z0-9]{0,127}",
+                     "a StackSet name: a letter, then up to 127 letters, digits and hyphens")  # fmt: skip
+    bucket_arn = f"arn:{PARTITION}:s3:::{BUCKET_NAME_PATTERN}"
+    bucket = check_str("archive_bucket_arn", data.get("archive_bucket_arn"), bucket_arn, "the archive's S3BucketArn")
+    regions = _list("regions", data.get("regions"), REGION, "region names like us-east-1")
+    units = _list(
+        "organizational_units", data.get("organizational_units", []), _OU, "OU IDs or the root ID", empty=True
+    )
+    accounts = _list("accounts", data.get("accounts", []), ACCOUNT, "12-digit account IDs", empty=True)
+    if bool(units) == bool(accounts):
+        raise ConfigError("organizational_units/accounts", {"organizational_units": units, "accounts": accounts},
+                          "exactly one: OUs (service-managed) or accounts (self-managed)")  # fmt: skip
+    inputs = dict(check_mapping("inputs", data.get("inputs", {})))
+    for key in inputs:
+        if key in _FIXED:
+            raise ConfigError(f"inputs.{key}", inputs[key], "left to the rollout (targets go in overrides)")
+    destination = {"log_destination_type": "s3", "enable_custom_s3_destination": True, "s3_bucket": bucket}
+    base = FlowLogsConfig.from_mapping({**inputs, **destination, "vpc_id": _PLACEHOLDER_VPC})
+    overrides = {}
+    for account, override in check_mapping("overrides", data.get("overrides", {})).items():
+        check_str("overrides", account, ACCOUNT, "12-digit account IDs as keys")
+        if accounts and account not in accounts:
+            raise ConfigError("overrides", account, "accounts listed in accounts")
+        override = dict(check_mapping(f"overrides.{account}", override))
+        for key in ("log_destination_type", "enable_custom_s3_destination", "s3_bucket", "create_resources"):
+            if key in override:
+                raise ConfigError(f"overrides.{account}.{key}", override[key], "left to the rollout")
+        try:
+            overrides[account] = FlowLogsConfig.from_mapping({**inputs, **destination, **override})
+        except ConfigError as error:
+            raise ConfigError(f"overrides.{account}.{error.name}", error.value, error.allowed) from None
+    return RolloutPlan(name, bucket, regions, units, accounts, base, overrides)
+
+
+def _list(name: str, value: Any, pattern: str, allowed: str, *, empty: bool = False) -> tuple[str, ...]:
+    items = check_str_list(name, value)
+    if not items and not empty:
+        raise ConfigError(name, value, f"a non-empty list of {allowed}")
+    for item in items:
+        check_str(name, item, pattern, allowed)
+    return items
+
+
+def _parameters(values: Mapping[str, Any]) -> str:
+    entries = [{"ParameterKey": k, "ParameterValue": _text(v)} for k, v in sorted(values.items())]
+    return json.dumps(entries, indent=2) + "\n"
+
+
+def _text(value: Any) -> str:
+    return ",".join(value) if isinstance(value, list) else str(value)
+
+
+def render_rollout(plan: RolloutPlan) -> dict[str, str]:
+    """File name -> text: the template, parameters.json, overrides-<account>.json, rollout.sh."""
+    target_parameters = {spec.parameter for spec in INPUTS if spec.name in TARGETS}
+    base = {k: v for k, v in stack_parameters(plan.base).items() if k not in target_parameters}
+    base["CreateResources"] = "false"  # an instance without an override has no target: it creates nothing
+    files = {TEMPLATE_FILE: to_yaml(build_template()), "parameters.json": _parameters(base)}
+    shared = stack_parameters(plan.base, changed_only=False)
+    for account, config in sorted(plan.overrides.items()):
+        own = {k: v for k, v in stack_parameters(config, changed_only=False).items() if shared.get(k) != v}
+        own["CreateResources"] = "true"
+        files[f"overrides-{account}.json"] = _parameters(own)
+    files["rollout.sh"] = _script(plan)
+    return files
+
+
+def _script(plan: RolloutPlan) -> str:
+    q = shlex.quote
+    regions = " ".join(q(r) for r in plan.regions)
+    managed = bool(plan.organizational_units)
+    lines = [
+        "#!/usr/bin/env bash",
+        f"# StackSet rollout of VPC flow logs to {plan.archive_bucket_arn}, written by cfn-flowlogs.",
+        "# Deploy the archive first (templates/flow-logs-archive.yaml) in the log-archive account.",
+        "set -euo pipefail",
+        'cd "$(dirname "$0")"',
+        f"STACK_SET={q(plan.stack_set_name)}",
+        "",
+        'aws cloudformation create-stack-set --stack-set-name "$STACK_SET" \\',
+        f"  --template-body file://{TEMPLATE_FILE} --parameters file://parameters.json \\",
+        "  --capabilities CAPABILITY_NAMED_IAM \\",
+    ]
+    if managed:
+        lines.append(
+            "  --permission-model SERVICE_MANAGED --auto-deployment Enabled=true,RetainStacksOnAccountRemoval=true"
+        )
+        targets = "OrganizationalUnitIds=" + ",".join(plan.organizational_units)
+        lines += ["", "aws cloudformation create-stack-instances --stack-set-name \"$STACK_SET\" \\",
+                  f"  --deployment-targets {q(targets)} --regions {regions} \\"]  # fmt: skip
+    else:
+        lines[-1] = "  --capabilities CAPABILITY_NAMED_IAM"
+        accounts = " ".join(plan.accounts)
+        lines += ["", "aws cloudformation create-stack-instances --stack-set-name \"$STACK_SET\" \\",
+                  f"  --accounts {accounts} --regions {regions} \\"]  # fmt: skip
+    lines.append("  --operation-preferences RegionConcurrencyType=PARALLEL,MaxConcurrentPercentage=25")
+    for account in sorted(plan.overrides):
+        if managed:
+            target = q(f"OrganizationalUnitIds={','.join(plan.organizational_units)},Accounts={account},"
+                       "AccountFilterType=INTERSECTION")  # fmt: skip
+            where = f"--deployment-targets {target}"
+        else:
+            where = f"--accounts {account}"
+        lines += ["", f"# {account}: its target and own inputs",
+                  "aws cloudformation update-stack-instances --stack-set-name \"$STACK_SET\" \\",
+                  f"  {where} --regions {regions} \\",
+                  f"  --parameter-overrides file://overrides-{account}.json"]  # fmt: skip
+    return "\n".join(lines) + "\n"
+
+
+__all__ = ["RolloutPlan", "load_plan", "parse_plan", "render_rollout"]
