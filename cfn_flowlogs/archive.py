@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from typing import Any, ClassVar, Final
 
 from troposphere import And, Equals, Export, GetAtt, Not, Or, Output, Sub, Template
 
 from . import naming
-from .config import check_input, check_lifecycle, check_tags
+from .config import check_input, check_lifecycle, check_tags, known_inputs
 from .context import BuildContext, Decision
 from .errors import ConfigError
 from .inputs import BY_NAME, Input
@@ -21,7 +21,7 @@ from .policies import DeliverySources
 from .resources.bucket import add_bucket
 from .resources.key import add_kms_key
 from .template import add_interface, parameter_for
-from .validators import ACCOUNT, check_mapping
+from .validators import ACCOUNT
 
 DESCRIPTION: Final = "Central archive for VPC Flow Logs of many accounts: hardened, encrypted, retained (cfn-flowlogs)"
 _SHARED: Final = (
@@ -85,12 +85,7 @@ class ArchiveConfig:
 
     @classmethod
     def from_mapping(cls, data: Any) -> ArchiveConfig:
-        data = check_mapping("config", data)
-        known = {f.name for f in fields(cls)}
-        for key in data:
-            if key not in known:
-                raise ConfigError("config", key, "one of the archive's inputs: " + ", ".join(sorted(known)))
-        return cls(**data)
+        return cls(**known_inputs(cls, data))
 
     def values(self) -> dict[str, Any]:
         return {spec.name: getattr(self, spec.name) for spec in ARCHIVE_INPUTS}

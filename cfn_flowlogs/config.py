@@ -131,12 +131,7 @@ class FlowLogsConfig:
     @classmethod
     def from_mapping(cls, data: Any) -> FlowLogsConfig:
         """Build from a config file's mapping of input names; an unknown name is an error."""
-        data = check_mapping("config", data)
-        known = {f.name for f in fields(cls)}
-        for key in data:
-            if key not in known:
-                raise ConfigError("config", key, "one of the module's inputs: " + ", ".join(sorted(known)))
-        return cls(**data)
+        return cls(**known_inputs(cls, data))
 
     def values(self) -> dict[str, Any]:
         """Every scalar input by name, with `destination_options` spread into its three keys."""
@@ -237,6 +232,16 @@ class FlowLogsConfig:
                     )
 
         check_lifecycle(self.s3_infrequent_access_transition, self.s3_glacier_transition, self.s3_expiration_transition)
+
+
+def known_inputs(cls: type, data: Any) -> dict[str, Any]:
+    """A config file's mapping, every key an input of `cls` (a config dataclass)."""
+    data = check_mapping("config", data)
+    known = {f.name for f in fields(cls)}
+    for key in data:
+        if key not in known:
+            raise ConfigError("config", key, "one of the inputs: " + ", ".join(sorted(known)))
+    return dict(data)
 
 
 def check_lifecycle(infrequent_access: int, glacier: int, expiration: int) -> None:

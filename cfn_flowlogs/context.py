@@ -129,24 +129,10 @@ class BuildContext:
 
     # --- decisions -----------------------------------------------------------------------
     def all(self, *decisions: Decision) -> Decision:
-        if any(d is False for d in decisions):
-            return False
-        open_ = [d for d in decisions if isinstance(d, Cond)]
-        if not open_:
-            return True
-        if len(open_) == 1:
-            return open_[0]
-        return Cond(And(*(d.ref for d in open_)), needs=_needs(open_))
+        return _fold(decisions, absorbing=False, join=And)
 
     def any(self, *decisions: Decision) -> Decision:
-        if any(d is True for d in decisions):
-            return True
-        open_ = [d for d in decisions if isinstance(d, Cond)]
-        if not open_:
-            return False
-        if len(open_) == 1:
-            return open_[0]
-        return Cond(Or(*(d.ref for d in open_)), needs=_needs(open_))
+        return _fold(decisions, absorbing=True, join=Or)
 
     def not_(self, decision: Decision) -> Decision:
         if isinstance(decision, Cond):
@@ -219,6 +205,18 @@ class BuildContext:
         if not mapping and "${" not in text:
             return text
         return Sub(text, **mapping) if mapping else Sub(text)
+
+
+def _fold(decisions: tuple[Decision, ...], absorbing: bool, join: Callable[..., AWSHelperFn]) -> Decision:
+    """And (absorbing False) or Or (absorbing True): known operands decide or drop out."""
+    if any(d is absorbing for d in decisions):
+        return absorbing
+    open_ = [d for d in decisions if isinstance(d, Cond)]
+    if not open_:
+        return not absorbing
+    if len(open_) == 1:
+        return open_[0]
+    return Cond(join(*(d.ref for d in open_)), needs=_needs(open_))
 
 
 def _prune(obj: BaseAWSObject) -> None:
