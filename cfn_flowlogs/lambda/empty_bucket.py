@@ -32,7 +32,9 @@ def stack_releases_bucket(cfn, stack_id, logical_id, bucket):
         return True
     try:
         held = cfn.describe_stack_resource(StackName=stack_id, LogicalResourceId=logical_id)
-    except cfn.exceptions.ClientError:
+    except cfn.exceptions.ClientError as error:
+        if error.response["Error"]["Code"] != "ValidationError":  # throttled, denied: keep the bucket
+            raise
         return True  # the bucket resource left the stack
     return held["StackResourceDetail"].get("PhysicalResourceId") != bucket
 
