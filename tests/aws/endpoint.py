@@ -1,0 +1,151 @@
+"""A local AWS endpoint (moto's server, patched) and the real AWS CLI pointed at it."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import boto3
+import botocore.session
+
+LAUNCHER = Path(__file__).with_name("moto_server.py")
+BIN = Path(sys.executable).parent  # the venv's: `aws` and `cfn-flowlogs` are installed beside python
+REGION = "us-east-1"
+ACCOUNT = "123456789012"  # moto's default account
+
+
+@contextmanager
+def moto_server(log: Path, timeout: float = 30.0) -> Iterator[str]:
+    """Run the patched moto server on a free loopback port; yield its URL; stop it."""
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    with log.open("wb") as out:
+        server = subprocess.Popen([sys.executable, str(LAUNCHER), "--port", str(port)], stdout=out, stderr=out)
+    try:
+        _wait_until_answers(url, server, log, timeout)
+        yield url
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+_DIRECT = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # loopback: never via a proxy
+
+
+def _wait_until_answers(url: str, server: subprocess.Popen[bytes], log: Path, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"moto server exited with {server.returncode}:\n{log.read_text()}")
+        try:
+            _DIRECT.open(f"{url}/moto-api/", timeout=1).close()
+            return
+        except urllib.error.HTTPError:
+            return  # an HTTP answer of any kind: it serves
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"moto server did not answer within {timeout} s:\n{log.read_text()}")
+
+
+def isolated_env(endpoint: str, home: Path) -> dict[str, str]:
+    """Dummy credentials and the local endpoint; no user config, profile or real account.
+
+    AWS_ENDPOINT_URL rather than --endpoint-url: `aws cloudformation package` builds its S3
+    client without --endpoint-url, but every client honours the variable.
+    """
+    return {
+        "PATH": os.environ.get("PATH", ""),
+        "HOME": str(home),
+        "AWS_ACCESS_KEY_ID": "test",
+        "AWS_SECRET_ACCESS_KEY": "test",
+        "AWS_DEFAULT_REGION": REGION,
+        "AWS_CONFIG_FILE": os.devnull,
+        "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+        "AWS_ENDPOINT_URL": endpoint,
+        "NO_PROXY": "127.0.0.1,localhost",
+    }
+
+
+class Aws:
+    """The AWS CLI against the local endpoint: `aws("ec2", "create-vpc", ...)` -> parsed JSON."""
+
+    def __init__(self, endpoint: str, home: Path) -> None:
+        self.endpoint = endpoint
+        self.home = home
+        self.env = isolated_env(endpoint, home)
+
+    def __call__(self, *args: str, cwd: Path | None = None) -> Any:
+        done = self.run(*args, "--output", "json", cwd=cwd)
+        return json.loads(done.stdout) if done.stdout.strip() else None
+
+    def run(self, *args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+        """The command's output as text; a failure is the test's failure, with the CLI's message."""
+        done = subprocess.run([str(BIN / "aws"), *args], env=self.env, cwd=cwd, capture_output=True, text=True)
+        if done.returncode != 0:
+            raise AssertionError(f"aws {' '.join(args)} exited {done.returncode}:\n{done.stderr}")
+        return done
+
+    def deploy(self, stack: str, template: Path, parameters: Mapping[str, str] = {}) -> dict[str, Any]:
+        """`aws cloudformation deploy` as a user runs it; the stack as described afterwards."""
+        overrides = [f"{name}={value}" for name, value in parameters.items()]
+        self.run(
+            "cloudformation", "deploy", "--stack-name", stack, "--template-file", str(template),
+            "--capabilities", "CAPABILITY_NAMED_IAM", "--no-fail-on-empty-changeset",
+            *(["--parameter-overrides", *overrides] if overrides else []),
+        )  # fmt: skip
+        return self.stack(stack)
+
+    def stack(self, name: str) -> dict[str, Any]:
+        stack: dict[str, Any] = self("cloudformation", "describe-stacks", "--stack-name", name)["Stacks"][0]
+        return stack
+
+    def outputs(self, name: str) -> dict[str, str]:
+        return {o["OutputKey"]: o["OutputValue"] for o in self.stack(name).get("Outputs", [])}
+
+    def flow_log(self, flow_log_id: str) -> dict[str, Any]:
+        flow_logs = self("ec2", "describe-flow-logs", "--flow-log-ids", flow_log_id)["FlowLogs"]
+        assert len(flow_logs) == 1, flow_logs
+        found: dict[str, Any] = flow_logs[0]
+        return found
+
+    def flow_log_ids(self) -> set[str]:
+        return {f["FlowLogId"] for f in self("ec2", "describe-flow-logs")["FlowLogs"]}
+
+    def physical_id(self, stack: str, logical_id: str) -> str:
+        resource = self("cloudformation", "describe-stack-resource", "--stack-name", stack,
+                        "--logical-resource-id", logical_id)  # fmt: skip
+        return str(resource["StackResourceDetail"]["PhysicalResourceId"])
+
+    def logical_ids(self, stack: str) -> set[str]:
+        resources = self("cloudformation", "describe-stack-resources", "--stack-name", stack)["StackResources"]
+        return {r["LogicalResourceId"] for r in resources}
+
+    def client(self, service: str) -> Any:
+        """A boto3 client for the same endpoint and dummy account, reading no user config."""
+        isolated = botocore.session.Session()
+        for variable, value in (("config_file", os.devnull), ("credentials_file", os.devnull), ("profile", None)):
+            isolated.set_config_variable(variable, value)
+        session = boto3.session.Session(
+            aws_access_key_id="test", aws_secret_access_key="test", region_name=REGION, botocore_session=isolated
+        )
+        return session.client(service, endpoint_url=self.endpoint)  # type: ignore[call-overload]
