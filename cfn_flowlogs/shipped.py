@@ -6,9 +6,13 @@ Run as `python -m cfn_flowlogs.shipped [ROOT]` to (re)write them under ROOT (def
 
 from __future__ import annotations
 
+import runpy
 import sys
 from pathlib import Path
 
+from troposphere import Template
+
+from .archive import build_archive_template
 from .docs import generated_readme
 from .errors import ConfigError
 from .loading import config_from
@@ -16,17 +20,27 @@ from .render import to_json, to_yaml, write_atomic
 from .template import build_template
 
 SHIPPED = "templates/vpc-flow-logs"
+ARCHIVE = "templates/flow-logs-archive"
 EXAMPLES = "examples"
 
 
 def render_all(root: Path) -> dict[Path, str]:
     """Relative path -> text for every file under templates/, built from the code and examples/."""
-    shipped = build_template()
-    files = {Path(f"{SHIPPED}.yaml"): to_yaml(shipped), Path(f"{SHIPPED}.json"): to_json(shipped)}
+    files: dict[Path, str] = {}
+    for stem, template in ((SHIPPED, build_template()), (ARCHIVE, build_archive_template())):
+        files[Path(f"{stem}.yaml")] = to_yaml(template)
+        files[Path(f"{stem}.json")] = to_json(template)
     for config in sorted((root / EXAMPLES).glob("*.yaml")):
         template = build_template(config_from(config, []))
         files[Path("templates/examples") / config.name] = to_yaml(template)
+    for script in sorted((root / EXAMPLES).glob("*.py")):  # templates in Python: a `build()` each
+        files[Path("templates/examples") / f"{script.stem.replace('_', '-')}.yaml"] = to_yaml(_build_example(script))
     return files
+
+
+def _build_example(script: Path) -> Template:
+    template: Template = runpy.run_path(str(script))["build"]()
+    return template
 
 
 def main(argv: list[str]) -> int:
