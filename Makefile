@@ -8,7 +8,7 @@ CHECKOV_VENV := .venv-checkov
 CHECKOV_VERSION := 3.3.30
 
 .DEFAULT_GOAL := help
-.PHONY: help template test lint pytest clean
+.PHONY: help template test lint pytest bench deploy clean
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -31,15 +31,24 @@ $(CHECKOV_VENV)/.installed: Makefile
 template: $(VENV)/.installed ## write the shipped and example templates into templates/
 	$(PY) -m cfn_flowlogs.shipped .
 
-lint: $(VENV)/.installed-test ## ruff and mypy over the package and the tests
-	$(BIN)/ruff check cfn_flowlogs tests
-	$(BIN)/ruff format --check cfn_flowlogs tests
-	$(BIN)/mypy cfn_flowlogs
+lint: $(VENV)/.installed-test ## ruff and mypy over the package, the tests and the benchmark
+	$(BIN)/ruff check cfn_flowlogs tests bench
+	$(BIN)/ruff format --check cfn_flowlogs tests bench
+	$(BIN)/mypy cfn_flowlogs bench/bench.py
 
 pytest: $(VENV)/.installed-test $(CHECKOV_VENV)/.installed ## the test suite alone
 	CHECKOV=$(CHECKOV_VENV)/bin/checkov $(BIN)/pytest
 
 test: lint pytest ## everything CI runs: lint, then the whole test suite
+
+bench: $(VENV)/.installed ## time start-up, builds, rendering and scale on this machine (writes bench.json)
+	$(PY) bench/bench.py
+
+deploy: $(VENV)/.installed-test ## deploy the shipped template: STACK=name PARAMS="Key=Value ..." [ENDPOINT=url]
+	@test -n "$(STACK)" || { echo 'usage: make deploy STACK=name PARAMS="Key=Value ..." [ENDPOINT=url]' >&2; exit 2; }
+	$(BIN)/aws cloudformation deploy --stack-name "$(STACK)" --template-file templates/vpc-flow-logs.yaml \
+		--capabilities CAPABILITY_NAMED_IAM $(if $(PARAMS),--parameter-overrides $(PARAMS)) \
+		$(if $(ENDPOINT),--endpoint-url "$(ENDPOINT)")
 
 clean: ## remove the virtual environment and caches
 	rm -rf $(VENV) $(CHECKOV_VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis build *.egg-info
