@@ -19,6 +19,7 @@ from awacs.aws import (
     ArnLike,
     Bool,
     Condition,
+    ConditionElement,
     Deny,
     Policy,
     PolicyDocument,
@@ -99,21 +100,26 @@ def _source_account() -> StringEquals:
 # --- the delivery role (CloudWatch Logs destination) ---------------------------------------
 
 
-def flow_logs_trust() -> Policy:
-    """Only VPC Flow Logs, acting for this account's flow logs, may assume the role."""
-    source_arn = Sub("arn:${AWS::Partition}:ec2:${AWS::Region}:${AWS::AccountId}:vpc-flow-log/*")
+def _service_trust(sid: str, service: str, *conditions: ConditionElement) -> Policy:
+    """A trust policy: only `service`, acting for this account (and under `conditions`)."""
     return PolicyDocument(
         Version=VERSION,
         Statement=[
             Statement(
-                Sid="AllowVpcFlowLogsToAssume",
+                Sid=sid,
                 Effect=Allow,
-                Principal=Principal("Service", FLOW_LOGS_SERVICE),
+                Principal=Principal("Service", service),
                 Action=[sts.AssumeRole],
-                Condition=Condition([_source_account(), ArnLike("aws:SourceArn", source_arn)]),
+                Condition=Condition([_source_account(), *conditions]),
             )
         ],
     )
+
+
+def flow_logs_trust() -> Policy:
+    """Only VPC Flow Logs, acting for this account's flow logs, may assume the role."""
+    source_arn = Sub("arn:${AWS::Partition}:ec2:${AWS::Region}:${AWS::AccountId}:vpc-flow-log/*")
+    return _service_trust("AllowVpcFlowLogsToAssume", FLOW_LOGS_SERVICE, ArnLike("aws:SourceArn", source_arn))
 
 
 def log_delivery_permissions(log_group_arn: Any) -> Policy:
@@ -148,18 +154,7 @@ LOG_DELIVERY_ACTIONS: Final = [
 
 def delivery_trust() -> Policy:
     """Only log delivery, acting for this account, may assume the source role."""
-    return PolicyDocument(
-        Version=VERSION,
-        Statement=[
-            Statement(
-                Sid="AllowLogDeliveryToAssume",
-                Effect=Allow,
-                Principal=Principal("Service", DELIVERY_SERVICE),
-                Action=[sts.AssumeRole],
-                Condition=Condition(_source_account()),
-            )
-        ],
-    )
+    return _service_trust("AllowLogDeliveryToAssume", DELIVERY_SERVICE)
 
 
 def cross_account_source_permissions(role_arn: Any, target_arn: Any, destination_role_arn: Any) -> Policy:
@@ -306,18 +301,7 @@ def empty_bucket_permissions(bucket_arn: Any, objects_arn: Any) -> Policy:
 
 def lambda_trust() -> Policy:
     """Only Lambda, for a function of this account, may assume the role."""
-    return PolicyDocument(
-        Version=VERSION,
-        Statement=[
-            Statement(
-                Sid="AllowLambdaToAssume",
-                Effect=Allow,
-                Principal=Principal("Service", "lambda.amazonaws.com"),
-                Action=[sts.AssumeRole],
-                Condition=Condition(_source_account()),
-            )
-        ],
-    )
+    return _service_trust("AllowLambdaToAssume", "lambda.amazonaws.com")
 
 
 __all__ = [name for name in dir() if not name.startswith("_") and name != "AWSHelperFn"]
