@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from .archive import ArchiveConfig, build_archive_template
 from .config import FlowLogsConfig
 from .errors import ConfigError
 from .library import add_flow_logs, nested_stack
@@ -16,11 +17,13 @@ if TYPE_CHECKING:
     from .linting import Finding
 
 __all__ = [
+    "ArchiveConfig",
     "ConfigError",
     "FlowLogs",
     "FlowLogsConfig",
     "LimitError",
     "add_flow_logs",
+    "build_archive_template",
     "build_template",
     "check_limits",
     "lint",

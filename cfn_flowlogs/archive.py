@@ -11,7 +11,6 @@ from typing import Any, ClassVar, Final
 
 from troposphere import And, Equals, Export, GetAtt, Not, Or, Output, Sub, Template
 
-from . import naming
 from .config import check_input, check_lifecycle, check_tags, known_inputs
 from .context import BuildContext, Decision
 from .errors import ConfigError
@@ -156,4 +155,4 @@ def _add_rules(template: Template) -> None:
     )
 
 
-__all__ = ["ARCHIVE_INPUTS", "ArchiveConfig", "build_archive_template", "naming"]
+__all__ = ["ARCHIVE_INPUTS", "ArchiveConfig", "build_archive_template"]

@@ -304,4 +304,3 @@ def lambda_trust() -> Policy:
     return _service_trust("AllowLambdaToAssume", "lambda.amazonaws.com")
 
 
-__all__ = [name for name in dir() if not name.startswith("_") and name != "AWSHelperFn"]
