@@ -302,5 +302,3 @@ def empty_bucket_permissions(bucket_arn: Any, objects_arn: Any) -> Policy:
 def lambda_trust() -> Policy:
     """Only Lambda, for a function of this account, may assume the role."""
     return _service_trust("AllowLambdaToAssume", "lambda.amazonaws.com")
-
-
