@@ -43,8 +43,8 @@ def stack_parameters(config: FlowLogsConfig, *, changed_only: bool = True) -> di
     for spec in INPUTS:
         value = values[spec.name]
         unchanged = value == spec.default and type(value) is type(spec.default)
-        if (changed_only and unchanged) or (value is None and spec.nullable):
-            continue  # the default applies (a null traffic type: the template leaves it out)
+        if (changed_only and unchanged) or value is None:
+            continue  # null: the template's default, which means unset (a traffic type: left out)
         parameters[spec.parameter] = _parameter_value(value)
     return parameters
 
@@ -55,8 +55,6 @@ def _parameter_value(value: Any) -> Any:
     if isinstance(value, tuple):  # a nested stack's Parameters are text: a list goes comma-separated
         items = [portable(item) for item in value]
         return ",".join(items) if all(isinstance(item, str) for item in items) else Join(",", items)
-    if value is None:
-        return ""
     return portable(value) if isinstance(value, str) else (value if is_expression(value) else str(value))
 
 

@@ -16,7 +16,7 @@ from typing import Any, Final
 
 from .config import FlowLogsConfig
 from .errors import ConfigError
-from .inputs import INPUTS, TARGETS
+from .inputs import BY_NAME, TARGETS
 from .library import stack_parameters
 from .loading import load_config_file
 from .render import to_yaml
@@ -40,7 +40,7 @@ class RolloutPlan:
     organizational_units: tuple[str, ...]  # service-managed, with auto-deployment
     accounts: tuple[str, ...]  # self-managed
     base: FlowLogsConfig  # the shared inputs (its placeholder target is never deployed)
-    overrides: dict[str, FlowLogsConfig]  # account -> its whole config
+    overrides: dict[tuple[str, str], FlowLogsConfig]  # (account, region) -> its whole config
 
 
 def load_plan(path: str | Path) -> RolloutPlan:
@@ -71,18 +71,23 @@ def parse_plan(data: Mapping[str, Any]) -> RolloutPlan:
     destination = {"log_destination_type": "s3", "enable_custom_s3_destination": True, "s3_bucket": bucket}
     base = FlowLogsConfig.from_mapping({**inputs, **destination, "vpc_id": _PLACEHOLDER_VPC})
     overrides = {}
-    for account, override in check_mapping("overrides", data.get("overrides", {})).items():
+    for account, by_region in check_mapping("overrides", data.get("overrides", {})).items():
         check_str("overrides", account, ACCOUNT, "12-digit account IDs as keys")
         if accounts and account not in accounts:
             raise ConfigError("overrides", account, "accounts listed in accounts")
-        override = dict(check_mapping(f"overrides.{account}", override))
-        for key in ("log_destination_type", "enable_custom_s3_destination", "s3_bucket", "create_resources"):
-            if key in override:
-                raise ConfigError(f"overrides.{account}.{key}", override[key], "left to the rollout")
-        try:
-            overrides[account] = FlowLogsConfig.from_mapping({**inputs, **destination, **override})
-        except ConfigError as error:
-            raise ConfigError(f"overrides.{account}.{error.name}", error.value, error.allowed) from None
+        # A target lives in one region: overrides go by account, then region.
+        for region, override in check_mapping(f"overrides.{account}", by_region).items():
+            where = f"overrides.{account}.{region}"
+            if region not in regions:
+                raise ConfigError(f"overrides.{account}", region, "regions of the plan: " + ", ".join(regions))
+            override = dict(check_mapping(where, override))
+            for key in ("log_destination_type", "enable_custom_s3_destination", "s3_bucket", "create_resources"):
+                if key in override:
+                    raise ConfigError(f"{where}.{key}", override[key], "left to the rollout")
+            try:
+                overrides[(account, region)] = FlowLogsConfig.from_mapping({**inputs, **destination, **override})
+            except ConfigError as error:
+                raise ConfigError(f"{where}.{error.name}", error.value, error.allowed) from None
     return RolloutPlan(name, bucket, regions, units, accounts, base, overrides)
 
 
@@ -105,18 +110,22 @@ def _text(value: Any) -> str:
 
 
 def render_rollout(plan: RolloutPlan) -> dict[str, str]:
-    """File name -> text: the template, parameters.json, overrides-<account>.json, rollout.sh."""
-    target_parameters = {spec.parameter for spec in INPUTS if spec.name in TARGETS}
-    base = {k: v for k, v in stack_parameters(plan.base).items() if k not in target_parameters}
-    base["CreateResources"] = "false"  # an instance without an override has no target: it creates nothing
+    """File name -> text: the template, parameters.json, overrides-<account>-<region>.json and
+    rollout.sh."""
+    # Every Parameter an override sets is given a value in the StackSet itself (AWS overrides
+    # only Parameters the StackSet specifies); the targets are empty and nothing is created.
+    base = stack_parameters(plan.base, changed_only=False)
+    base.update({BY_NAME[name].parameter: "" for name in TARGETS}, CreateResources="false")
     files = {TEMPLATE_FILE: to_yaml(build_template()), "parameters.json": _parameters(base)}
-    shared = stack_parameters(plan.base, changed_only=False)
-    for account, config in sorted(plan.overrides.items()):
-        own = {k: v for k, v in stack_parameters(config, changed_only=False).items() if shared.get(k) != v}
-        own["CreateResources"] = "true"
-        files[f"overrides-{account}.json"] = _parameters(own)
+    for (account, region), config in sorted(plan.overrides.items()):
+        own = {k: v for k, v in stack_parameters(config, changed_only=False).items() if base.get(k) != v}
+        files[_override_file(account, region)] = _parameters({**own, "CreateResources": "true"})
     files["rollout.sh"] = _script(plan)
     return files
+
+
+def _override_file(account: str, region: str) -> str:
+    return f"overrides-{account}-{region}.json"
 
 
 def _script(plan: RolloutPlan) -> str:
@@ -148,17 +157,17 @@ def _script(plan: RolloutPlan) -> str:
         lines += ["", "aws cloudformation create-stack-instances --stack-set-name \"$STACK_SET\" \\",
                   f"  --accounts {accounts} --regions {regions} \\"]  # fmt: skip
     lines.append("  --operation-preferences RegionConcurrencyType=PARALLEL,MaxConcurrentPercentage=25")
-    for account in sorted(plan.overrides):
+    for account, region in sorted(plan.overrides):
         if managed:
             target = q(f"OrganizationalUnitIds={','.join(plan.organizational_units)},Accounts={account},"
                        "AccountFilterType=INTERSECTION")  # fmt: skip
             where = f"--deployment-targets {target}"
         else:
             where = f"--accounts {account}"
-        lines += ["", f"# {account}: its target and own inputs",
+        lines += ["", f"# {account} in {region}: its target and own inputs",
                   "aws cloudformation update-stack-instances --stack-set-name \"$STACK_SET\" \\",
-                  f"  {where} --regions {regions} \\",
-                  f"  --parameter-overrides file://overrides-{account}.json"]  # fmt: skip
+                  f"  {where} --regions {q(region)} \\",
+                  f"  --parameter-overrides file://{_override_file(account, region)}"]  # fmt: skip
     return "\n".join(lines) + "\n"
 
 

@@ -95,3 +95,26 @@ def test_rules_let_create_resources_false_through(shipped):
 def test_python_rejects_what_rules_reject(overrides):
     with pytest.raises(ConfigError):
         FlowLogsConfig(**overrides)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "fails"),
+    [
+        ({"TransitGatewayId": "tgw-0123456789abcdef0"}, True),  # interval 600
+        ({"TransitGatewayId": "tgw-0123456789abcdef0", "MaxAggregationInterval": "60"}, False),
+        (
+            {
+                "TransitGatewayAttachmentId": "tgw-attach-0123456789abcdef0",
+                "MaxAggregationInterval": "60",
+                "TrafficType": "ALL",
+            },
+            True,
+        ),
+        (
+            {"TransitGatewayId": "tgw-0123456789abcdef0", "MaxAggregationInterval": "60", "CreateResources": "false"},
+            False,
+        ),
+    ],
+)
+def test_transit_gateway_rule(shipped, overrides, fails):
+    assert ("TransitGatewayFlowLogs" in failed_rules(shipped, overrides)) is fails

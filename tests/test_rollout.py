@@ -20,7 +20,7 @@ PLAN = {
     "regions": ["cn-north-1", "cn-northwest-1"],
     "organizational_units": ["ou-ab12-34cd56ef"],
     "inputs": {"traffic_type": "ALL"},
-    "overrides": {"111122223333": {"vpc_id": "vpc-0123456789abcdef0", "traffic_type": "REJECT"}},
+    "overrides": {"111122223333": {"cn-north-1": {"vpc_id": "vpc-0123456789abcdef0", "traffic_type": "REJECT"}}},
 }
 
 
@@ -30,15 +30,33 @@ def parameters(text):
 
 def test_every_instance_delivers_to_the_archive_and_creates_nothing_without_a_target():
     files = render_rollout(parse_plan(PLAN))
-    assert parameters(files["parameters.json"]) == {
+    shared = parameters(files["parameters.json"])
+    # every Parameter an override may set has a value in the StackSet; targets empty, nothing made
+    assert {
+        k: shared[k]
+        for k in (
+            "CreateResources",
+            "EnableCustomS3Destination",
+            "LogDestinationType",
+            "S3Bucket",
+            "TrafficType",
+            "VpcId",
+            "SubnetId",
+            "TransitGatewayId",
+        )
+    } == {
         "CreateResources": "false",
         "EnableCustomS3Destination": "true",
         "LogDestinationType": "s3",
         "S3Bucket": "arn:aws-cn:s3:::org-archive",
         "TrafficType": "ALL",
+        "VpcId": "",
+        "SubnetId": "",
+        "TransitGatewayId": "",
     }
+    assert "KmsKeyDeletionWindowInDays" not in shared  # null: the template's own default
     # the override gives the target and what differs, even a module default (REJECT)
-    assert parameters(files["overrides-111122223333.json"]) == {
+    assert parameters(files["overrides-111122223333-cn-north-1.json"]) == {
         "CreateResources": "true",
         "TrafficType": "REJECT",
         "VpcId": "vpc-0123456789abcdef0",
@@ -51,8 +69,8 @@ def test_script_is_valid_bash_with_service_managed_commands():
     subprocess.run(["bash", "-n"], input=script, text=True, check=True)
     assert "--permission-model SERVICE_MANAGED --auto-deployment Enabled=true" in script
     assert "--deployment-targets OrganizationalUnitIds=ou-ab12-34cd56ef --regions cn-north-1 cn-northwest-1" in script
-    assert "Accounts=111122223333,AccountFilterType=INTERSECTION" in script
-    assert "--parameter-overrides file://overrides-111122223333.json" in script
+    assert "Accounts=111122223333,AccountFilterType=INTERSECTION --regions cn-north-1 \\" in script
+    assert "--parameter-overrides file://overrides-111122223333-cn-north-1.json" in script
 
 
 def test_self_managed_uses_accounts():
@@ -73,9 +91,16 @@ def test_self_managed_uses_accounts():
         ({"inputs": {"vpc_id": "vpc-0123456789abcdef0"}}, "inputs.vpc_id"),
         ({"inputs": {"traffic_type": "SOME"}}, "traffic_type"),
         ({"overrides": {"1234": {}}}, "overrides"),
-        ({"overrides": {"111122223333": {"vpc_id": "vpc-1"}}}, "overrides.111122223333.vpc_id"),
-        ({"overrides": {"111122223333": {}}}, "overrides.111122223333.vpc_id/subnet_id"),
-        ({"overrides": {"111122223333": {"s3_bucket": "x"}}}, "overrides.111122223333.s3_bucket"),
+        ({"overrides": {"111122223333": {"eu-west-1": {"vpc_id": "vpc-0123456789abcdef0"}}}}, "overrides.111122223333"),
+        (
+            {"overrides": {"111122223333": {"cn-north-1": {"vpc_id": "vpc-1"}}}},
+            "overrides.111122223333.cn-north-1.vpc_id",
+        ),
+        ({"overrides": {"111122223333": {"cn-north-1": {}}}}, "overrides.111122223333.cn-north-1.vpc_id/subnet_id"),
+        (
+            {"overrides": {"111122223333": {"cn-north-1": {"s3_bucket": "x"}}}},
+            "overrides.111122223333.cn-north-1.s3_bucket",
+        ),
         ({"unknown": 1}, "plan"),
     ],
 )
@@ -91,7 +116,7 @@ def test_cli_writes_a_new_directory_and_never_overwrites(tmp_path, capsys):
     out = tmp_path / "rollout"
     assert main(["rollout", str(plan), "-o", str(out)]) == 0
     assert sorted(p.name for p in out.iterdir()) == [
-        "overrides-111122223333.json", "parameters.json", "rollout.sh", "vpc-flow-logs.yaml",
+        "overrides-111122223333-cn-north-1.json", "parameters.json", "rollout.sh", "vpc-flow-logs.yaml",
     ]  # fmt: skip
     before = {p.name: p.read_bytes() for p in out.iterdir()}
     with pytest.raises(SystemExit) as exited:
@@ -101,3 +126,18 @@ def test_cli_writes_a_new_directory_and_never_overwrites(tmp_path, capsys):
 
 def test_the_example_plan_is_valid():
     assert parse_plan(yaml.safe_load((ROOT / "examples/rollout/plan.yaml").read_text())).overrides
+
+
+def test_each_region_gets_its_own_target():
+    # GIVEN an account whose VPCs differ per region (a VPC lives in one region)
+    overrides = {"111122223333": {"cn-north-1": {"vpc_id": "vpc-0123456789abcdef0"},
+                                  "cn-northwest-1": {"vpc_id": "vpc-0fedcba9876543210"}}}  # fmt: skip
+    files = render_rollout(parse_plan({**PLAN, "overrides": overrides}))
+    # THEN one override file and one update per account and region
+    assert parameters(files["overrides-111122223333-cn-northwest-1.json"])["VpcId"] == "vpc-0fedcba9876543210"
+    script = files["rollout.sh"]
+    assert script.count("update-stack-instances") == 2
+    assert (
+        "--regions cn-northwest-1 \\\n  --parameter-overrides file://overrides-111122223333-cn-northwest-1.json"
+        in script
+    )

@@ -105,7 +105,9 @@ def assert_delivers_to_the_archive(flow_log: dict[str, Any], vpc: str, archive_b
 def test_rollout_self_managed_as_written(aws: Aws, archive_bucket_arn: str, tmp_path: Path):
     # GIVEN a self-managed plan for this account, its VPC as the override
     vpc = aws("ec2", "create-vpc", "--cidr-block", "10.9.0.0/16")["Vpc"]["VpcId"]
-    plan = rollout_plan("rollout-self", archive_bucket_arn, accounts=[ACCOUNT], overrides={ACCOUNT: {"vpc_id": vpc}})
+    plan = rollout_plan(
+        "rollout-self", archive_bucket_arn, accounts=[ACCOUNT], overrides={ACCOUNT: {REGION: {"vpc_id": vpc}}}
+    )
     # WHEN the command writes the rollout and its script runs
     written = roll_out(aws, tmp_path, plan)
     # THEN the StackSet is self-managed with the shared parameters, and the account's instance
@@ -114,7 +116,7 @@ def test_rollout_self_managed_as_written(aws: Aws, archive_bucket_arn: str, tmp_
     assert stack_set["PermissionModel"] == "SELF_MANAGED"
     assert stack_set["Parameters"] == json.loads((written / "parameters.json").read_text())
     ((where, instance),) = instances(aws, "rollout-self").items()
-    overrides = json.loads((written / f"overrides-{ACCOUNT}.json").read_text())
+    overrides = json.loads((written / f"overrides-{ACCOUNT}-{REGION}.json").read_text())
     assert where == (ACCOUNT, REGION) and instance["ParameterOverrides"] == overrides
     # AND the instance's stack was updated with them: it now holds the flow log, to the archive
     stack = aws.stack(instance["StackId"])
@@ -132,7 +134,7 @@ def test_rollout_service_managed_as_written(aws: Aws, org: Organization, archive
     vpc, _ = (member.aws("ec2", "create-vpc", "--cidr-block", "10.10.0.0/16")["Vpc"]["VpcId"]
               for member in (org.workload, org.sandbox))  # fmt: skip
     plan = rollout_plan("rollout-org", archive_bucket_arn, organizational_units=[org.workloads],
-                        overrides={org.workload.id: {"vpc_id": vpc}})  # fmt: skip
+                        overrides={org.workload.id: {REGION: {"vpc_id": vpc}}})  # fmt: skip
     # WHEN the management account writes the rollout and runs its script
     roll_out(aws, tmp_path, plan)
     # THEN the StackSet is service-managed, with an instance in each account of the OU
