@@ -19,7 +19,7 @@ from .plan import Plan
 from .policies import DeliverySources
 from .resources.bucket import add_bucket
 from .resources.key import add_kms_key
-from .template import add_interface, parameter_for
+from .template import add_interface, literal_defaults, parameter_for
 from .validators import ACCOUNT
 
 DESCRIPTION: Final = "Central archive for VPC Flow Logs of many accounts: hardened, encrypted, retained (cfn-flowlogs)"
@@ -95,7 +95,7 @@ def build_archive_template(config: ArchiveConfig | None = None, *, parameterized
     template = Template(Description=DESCRIPTION)
     parameters = {}
     if config is None or parameterized:
-        defaults = config.values() if config else {spec.name: spec.default for spec in ARCHIVE_INPUTS}
+        defaults = literal_defaults(config.values()) if config else {s.name: s.default for s in ARCHIVE_INPUTS}
         parameters = {s.name: template.add_parameter(parameter_for(s, defaults[s.name])) for s in ARCHIVE_INPUTS}
         _add_rules(template)
         add_interface(template, ARCHIVE_INPUTS)

@@ -67,7 +67,11 @@ def _parameter_defaults(config: FlowLogsConfig | None) -> dict[str, Any]:
     """The Parameters' defaults: the module's, or the config's when they can be literal text."""
     if config is None:
         return {spec.name: spec.default for spec in INPUTS}
-    values = config.values()
+    return literal_defaults(config.values())
+
+
+def literal_defaults(values: dict[str, Any]) -> dict[str, Any]:
+    """`values` as Parameter defaults, which must be literal text: no expression, no ${AWS::...}."""
     for name, value in values.items():
         items = value if isinstance(value, tuple) else (value,)
         if any(

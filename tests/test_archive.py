@@ -102,3 +102,11 @@ def test_cli_archive(tmp_path, capsys):
     with pytest.raises(SystemExit) as exited:
         main(["archive", "--set", "vpc_id=vpc-0123456789abcdef0"])
     assert exited.value.code == 2 and "vpc_id" in capsys.readouterr().err
+
+
+def test_parameterized_archive_refuses_defaults_that_are_not_literal():
+    config = ArchiveConfig(organization_id="o-abcd123456",
+                           kms_key_users=["arn:${AWS::Partition}:iam::${AWS::AccountId}:role/Analyst"])  # fmt: skip
+    assert build_archive_template(config)  # specialized: a Fn::Sub
+    with pytest.raises(ConfigError, match="kms_key_users must be a literal value"):
+        build_archive_template(config, parameterized=True)
