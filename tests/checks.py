@@ -8,24 +8,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any, ClassVar
+
+from cfn_flowlogs.linting import Finding  # the same shape as cfn-lint's findings
 
 SOURCE_CONDITION_KEYS = ("aws:SourceAccount", "aws:SourceArn", "aws:SourceOrgID", "kms:EncryptionContext:aws:logs:arn")
 STATEFUL_TYPES = ("AWS::Logs::LogGroup", "AWS::KMS::Key", "AWS::S3::Bucket")
 READ_ONLY_VERBS = ("Describe", "List", "Get")
 # Actions with no resource-level permissions, which AWS documents on "*" (Firehose cross-account).
 DOCUMENTED_ON_EVERYTHING = {"logs:CreateLogDelivery", "logs:DeleteLogDelivery"}
-
-
-@dataclass(frozen=True)
-class Finding:
-    rule: str
-    path: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.rule} {self.path}: {self.message}"
 
 
 def unwrap_if(value: Any) -> list[Any]:
@@ -69,7 +60,7 @@ class Rule:
         raise NotImplementedError
 
     def finding(self, path: str, message: str) -> Finding:
-        return Finding(self.id, path, message)
+        return Finding(self.id, message=message, path=path)
 
 
 class ServicePrincipalsNameTheSource(Rule):
