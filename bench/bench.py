@@ -180,6 +180,31 @@ def scale() -> list[dict[str, Any]]:
     return rows
 
 
+def malformed() -> dict[str, dict[str, Any]]:
+    """How long each hostile config file of the tests takes to be rejected (tests/hostile_configs.py)."""
+    sys.path.insert(0, str(ROOT))
+    from cfn_flowlogs import ConfigError
+    from cfn_flowlogs.loading import load_config_file
+    from tests.hostile_configs import MALFORMED, MANY_KEYS
+
+    def rejected(load: Callable[..., object], *args: object) -> None:
+        try:
+            load(*args)
+        except ConfigError:
+            return
+        raise SystemExit(f"not rejected: {args}")
+
+    rows: dict[str, dict[str, Any]] = {}
+    cases = [(ident, name, content, load_config_file) for ident, name, content, *_ in MALFORMED]
+    cases.append(("json-60000-unknown-keys", "flows.json", MANY_KEYS, partial(config_from, assignments=[])))
+    with tempfile.TemporaryDirectory() as folder:
+        for ident, name, content, load in cases:
+            path = Path(folder) / f"{ident}-{name}"
+            path.write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
+            rows[ident] = {"bytes": path.stat().st_size, "reject_s": median_of(partial(rejected, load, path))}
+    return rows
+
+
 def _ms(seconds: float) -> str:
     return f"{seconds * 1000:.2f}"
 
@@ -221,6 +246,9 @@ def table(results: dict[str, Any]) -> str:
         lines.append(_row((f"N = {row['sets']}", *numbers, row["yaml_bytes"], row["json_bytes"]), widths))
         per_set = (_ms(p["build_s"]), _ms(p["to_yaml_s"]), _ms(p["to_json_s"]), round(p["yaml_bytes"]))
         lines.append(_row(("  per set", "", *per_set, round(p["json_bytes"])), widths))
+    lines += ["", _row(("hostile config file", "bytes", "reject ms"), (30, 9, 9))]
+    for ident, row in results["malformed"].items():
+        lines.append(_row((ident, row["bytes"], _ms(row["reject_s"])), (30, 9, 9)))
     return "\n".join(lines)
 
 
@@ -236,6 +264,7 @@ def main() -> int:
             "command": command(),
             "templates": templates(),
             "scale": scale(),
+            "malformed": malformed(),
         }
     OUTPUT.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     print(table(results))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Hashable
 from dataclasses import fields
 from pathlib import Path
@@ -14,6 +15,13 @@ from .config import FlowLogsConfig
 from .errors import ConfigError
 
 MAX_CONFIG_BYTES = 1_000_000
+# Brackets deeper than this are refused before parsing: a config needs about five levels, and
+# the parsers recurse once per level (PyYAML in Python, so 200 kB of '[' would take seconds).
+MAX_NESTING = 32
+# One linear pass: quoted strings and comments (whose brackets mean nothing), and brackets.
+_NESTING_TOKENS = re.compile(
+    r""""(?:[^"\\\n]|\\.)*"|'(?:[^'\n]|'')*'|(?:^|(?<=\s))#[^\n]*|([\[{])|[\]}]""", re.MULTILINE
+)
 
 
 class _StrictLoader(yaml.SafeLoader):
@@ -44,8 +52,22 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return mapping
 
 
+def check_nesting(text: str, name: str, kind: str) -> None:
+    """Refuse flow-style nesting deeper than MAX_NESTING before any parser sees the text."""
+    depth = 0
+    for match in _NESTING_TOKENS.finditer(text):
+        if match.group(1):
+            depth += 1
+            if depth > MAX_NESTING:
+                reason = f"nested over {MAX_NESTING} deep"
+                raise ConfigError(name, _summary(text), _PLAIN.format(kind=kind, reason=reason))
+        elif match.group() in "]}":
+            depth = max(depth - 1, 0)
+
+
 def parse_yaml(text: str, name: str = "config") -> Any:
     """Safe YAML; every failure (syntax, aliases, duplicates, absurd nesting or numbers) a ConfigError."""
+    check_nesting(text, name, "YAML")
     try:
         return yaml.load(text, Loader=_StrictLoader)
     except ConfigError as error:  # an alias or a duplicate key
@@ -64,6 +86,7 @@ def parse_yaml(text: str, name: str = "config") -> Any:
 
 def parse_json(text: str) -> Any:
     """JSON without duplicate keys; every failure a ConfigError."""
+    check_nesting(text, "config", "JSON")
     try:
         return json.loads(text, object_pairs_hook=_no_duplicates)
     except ConfigError:
