@@ -134,7 +134,7 @@ def _archive_plan(ctx: BuildContext) -> Plan:
         create_key_alias=ctx.condition("CreateKmsKeyAlias", ctx.has("kms_key_prefix")),
         uses_key=True,
         managed_policy=no,
-        force_destroy=ctx.condition("ForceDestroyBucket", ctx.is_true("force_destroy_bucket")),
+        force_destroy=ctx.condition("DestroyBucketOnDelete", ctx.is_true("force_destroy_bucket")),
         across_accounts=no,
     )
 

@@ -142,6 +142,14 @@ def parse_log_format(text: str, family: Family | None = None) -> tuple[str, ...]
     return tuple(fields)
 
 
+def deploy_time_pattern() -> str:
+    """A regular expression (Python's and the Java one CloudFormation's AllowedPattern uses) for
+    `${field}` tokens of the catalog's fields, single spaces between, without the tag fields:
+    they need TagFieldSpecifications, which only a compiled template carries."""
+    names = "|".join(sorted(name for name in FIELDS if name not in TAG_FIELDS))
+    return rf"(\$\{{({names})\}}( (?=\$)|$))+"
+
+
 def log_format(names: list[str] | tuple[str, ...]) -> str:
     """("a", "b") -> `${a} ${b}`."""
     return " ".join(f"${{{name}}}" for name in names)

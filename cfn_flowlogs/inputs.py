@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Final, Literal, TypedDict
 
+from .fields import deploy_time_pattern
 from .validators import ACCOUNT, BOOLEAN, BUCKET_NAME_PATTERN, REGION, arn_pattern, int_range, one_of
 
 RETENTION_DAYS: Final = (
@@ -44,6 +45,8 @@ class Input:
     choices: tuple[Any, ...] = ()
     pattern: str = ""  # literal values, Python and CloudFormation alike
     pseudo_pattern: str = ""  # Python only: also accepts ${AWS::Partition} and friends
+    parameter_pattern: str = ""  # the Parameter's, where deploy time can check less than Python
+    parameter_allowed: str = ""  # what parameter_pattern allows, in words
     low: int | None = None
     high: int | None = None
     parameter_default: Any = None  # a Number Parameter's default where the input's is null
@@ -112,6 +115,10 @@ INPUTS: Final[tuple[Input, ...]] = (
         "Fields to record as ${field} tokens separated by single spaces; empty: AWS's default.",
         allowed="${field} tokens separated by single spaces",
         pattern=r"\$\{[a-z0-9-]+\}( \$\{[a-z0-9-]+\})*",
+        parameter_pattern=deploy_time_pattern(),
+        parameter_allowed="${field} tokens of flow log fields separated by single spaces (the tag fields "
+        "instance-tag, interface-tag and asg-tag need TagFieldSpecifications: compile a template with "
+        "cfn-flowlogs build)",
     ),
     Input(
         "max_aggregation_interval", "int", 600, "Flow log", "Aggregation interval (seconds)",

@@ -18,6 +18,9 @@ EMPTY_BUCKET_FUNCTION: Final = "EmptyBucketFunction"
 EMPTY_BUCKET: Final = "EmptyBucketOnDelete"
 SOURCE_ROLE: Final = "FirehoseSourceRole"
 SOURCE_ROLE_POLICY: Final = "FirehoseSourceRolePolicy"
+# Free and without properties: present exactly when nothing else is, since CloudFormation
+# refuses a stack with no resource (create_resources false, or a StackSet instance without target).
+PLACEHOLDER: Final = "NothingToCreate"
 
 # The stateful resources: kept on delete and on replacement.
 STATEFUL: Final = (KEY, LOG_GROUP, BUCKET)

@@ -41,7 +41,8 @@ class Plan:
 def plan(ctx: BuildContext) -> Plan:
     """Name every decision the builders share; folded ones are plain booleans."""
     c = ctx.condition
-    create = c("CreateResources", ctx.is_true("create_resources"))
+    # No Condition is named as a Parameter is: engines that read templates confuse the two.
+    create = ctx.enabled("create_resources")
     destination = "log_destination_type"
     to_cloudwatch = c("DeliverToCloudWatchLogs", ctx.all(create, ctx.equals(destination, "cloud-watch-logs")))
     to_s3 = c("DeliverToS3", ctx.all(create, ctx.equals(destination, "s3")))
@@ -62,6 +63,6 @@ def plan(ctx: BuildContext) -> Plan:
         create_key_alias=c("CreateKmsKeyAlias", ctx.all(create_key, ctx.has("kms_key_prefix"))),
         uses_key=uses_key,
         managed_policy=c("UseManagedIamPolicy", ctx.all(to_cloudwatch, ctx.is_true("use_managed_iam_policies"))),
-        force_destroy=c("ForceDestroyBucket", ctx.all(create_bucket, ctx.is_true("force_destroy_bucket"))),
+        force_destroy=c("DestroyBucketOnDelete", ctx.all(create_bucket, ctx.is_true("force_destroy_bucket"))),
         across_accounts=c("DeliverAcrossAccounts", ctx.all(to_firehose, ctx.has("deliver_cross_account_role"))),
     )

@@ -19,6 +19,7 @@ from troposphere import (
     Sub,
     Template,
 )
+from troposphere.cloudformation import WaitConditionHandle
 from troposphere.ec2 import FlowLog
 from troposphere.iam import Role
 from troposphere.kms import Key
@@ -59,7 +60,7 @@ def build_template(config: FlowLogsConfig | None = None, *, parameterized: bool 
         add_interface(template, INPUTS)
     else:
         ctx = new_context(template, config, config.values(), {})
-    add_resources(ctx)
+    add_resources(ctx, placeholder=True)
     return template
 
 
@@ -134,9 +135,12 @@ class FlowLogs:
         return {family: r.title for family, r in families.items() if r is not None}
 
 
-def add_resources(ctx: BuildContext, *, outputs: bool = True) -> FlowLogs:
-    """Every resource and (unless `outputs` is false) the module's Outputs, in dependency order."""
+def add_resources(ctx: BuildContext, *, outputs: bool = True, placeholder: bool = False) -> FlowLogs:
+    """Every resource and (unless `outputs` is false) the module's Outputs, in dependency order.
+    With `placeholder`, a free resource stands in when nothing else is created."""
     decisions = plan(ctx)
+    if placeholder:
+        ctx.add(ctx.condition("CreateNothing", ctx.not_(decisions.create)), WaitConditionHandle, naming.PLACEHOLDER)
     key = add_kms_key(ctx, decisions, log_group_arn(ctx))
     log_group = add_log_group(ctx, decisions, key.arn)
     role = add_delivery_role(ctx, decisions, log_group.log_group)
@@ -212,8 +216,8 @@ def parameter_for(spec: Input, default: Any) -> Parameter:
     elif spec.choices:
         kwargs["AllowedValues"] = [str(choice) for choice in spec.choices]
     if spec.pattern and spec.kind == "str":
-        kwargs["AllowedPattern"] = f"^({spec.pattern})?$"  # empty: unset
-        kwargs["ConstraintDescription"] = f"must be {spec.constraint}"
+        kwargs["AllowedPattern"] = f"^({spec.parameter_pattern or spec.pattern})?$"  # empty: unset
+        kwargs["ConstraintDescription"] = f"must be {spec.parameter_allowed or spec.constraint}"
     kwargs["Default"] = str(default) if default is not None else ""
     return Parameter(spec.parameter, **kwargs)
 

@@ -4,14 +4,22 @@ Rules reject at deploy time what the Python validation rejects at compile time."
 
 from __future__ import annotations
 
-import pytest
+import json
+from pathlib import Path
 
-from cfn_flowlogs import ConfigError, FlowLogsConfig
+import pytest
+import yaml
+from cfn_flip import to_json as yaml_to_json
+
+from cfn_flowlogs import ConfigError, FlowLogsConfig, naming
 from cfn_flowlogs.inputs import INPUTS
+from cfn_flowlogs.rollout import TEMPLATE_FILE, parse_plan, render_rollout
 
 from .cfn_eval import condition, created_resources, failed_rules, parameter_values
 from .conftest import rendered
 from .matrix import EXTRAS, FIREHOSE_ARN, matrix
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def as_parameters(config: FlowLogsConfig) -> dict[str, str]:
@@ -81,7 +89,30 @@ def test_rules_reject_impossible_deployments(shipped, overrides, rule):
 
 def test_rules_let_create_resources_false_through(shipped):
     assert failed_rules(shipped, {"CreateResources": "false"}) == []
-    assert created_resources(shipped, {"CreateResources": "false"}) == set()
+    assert created_resources(shipped, {"CreateResources": "false"}) == {naming.PLACEHOLDER}
+
+
+@pytest.mark.parametrize("values", CASES)
+def test_a_stack_never_has_no_resource(shipped, values):
+    # GIVEN any configuration of the matrix, as the shipped template's Parameters
+    config = FlowLogsConfig(**values)
+    created = created_resources(shipped, as_parameters(config))
+    # THEN CloudFormation has at least one resource to create ("At least one Resources member must be
+    # defined"), and with create_resources off, nothing but the free placeholder
+    assert created
+    assert (created == {naming.PLACEHOLDER}) is (not config.create_resources)
+    assert (naming.PLACEHOLDER in created) is (not config.create_resources)
+
+
+def test_the_rollouts_default_instance_creates_only_the_placeholder(shipped):
+    # GIVEN the StackSet's own parameters.json (every instance without an override runs on it)
+    plan = parse_plan(yaml.safe_load((ROOT / "examples/rollout/plan.yaml").read_text(encoding="utf-8")))
+    files = render_rollout(plan)
+    defaults = {p["ParameterKey"]: p["ParameterValue"] for p in json.loads(files["parameters.json"])}
+    template = json.loads(yaml_to_json(files[TEMPLATE_FILE]))  # the short forms read as CloudFormation does
+    # THEN its Rules pass and it creates the placeholder alone
+    assert failed_rules(template, defaults) == []
+    assert created_resources(template, defaults) == {naming.PLACEHOLDER}
 
 
 @pytest.mark.parametrize(

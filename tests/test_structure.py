@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from troposphere import Ref, Template
 
-from cfn_flowlogs import ConfigError, FlowLogsConfig, naming
+from cfn_flowlogs import ConfigError, FlowLogsConfig, build_archive_template, naming, to_json
 from cfn_flowlogs.context import BuildContext
+from cfn_flowlogs.fields import FIELDS, TAG_FIELDS
 from cfn_flowlogs.inputs import INPUTS
 
 from .conftest import rendered
@@ -78,9 +80,27 @@ def test_stateful_logical_ids_are_pinned(shipped):
 
 @pytest.mark.parametrize("name", naming.STATEFUL)
 def test_stateful_resources_are_retained_on_delete_and_replacement(shipped, name):
+    # kept on delete and on replacement; removed only when the create that made it rolls back
     resource = shipped["Resources"][name]
-    assert resource["DeletionPolicy"] == "Retain"
+    assert resource["DeletionPolicy"] == "RetainExceptOnCreate"
     assert resource["UpdateReplacePolicy"] == "Retain"
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        pytest.param(lambda: rendered(), id="shipped"),
+        pytest.param(lambda: rendered(FlowLogsConfig(**S3)), id="specialized"),
+        pytest.param(lambda: rendered(FlowLogsConfig(**S3, force_destroy_bucket=True)), id="force-destroy"),
+        pytest.param(lambda: json.loads(to_json(build_archive_template())), id="archive"),
+    ],
+)
+def test_bucket_policy_stays_with_its_bucket(template):
+    # GIVEN a template with a bucket WHEN the stack is deleted or the policy replaced
+    policy = only(template(), "AWS::S3::BucketPolicy")
+    # THEN the TLS-only deny and the delivery grants stay on the bucket (a force-destroyed
+    # bucket is deleted by the emptier, and its policy with it)
+    assert (policy["DeletionPolicy"], policy["UpdateReplacePolicy"]) == ("Retain", "Retain")
 
 
 # --- the delivery role --------------------------------------------------------------------------
@@ -182,8 +202,8 @@ def test_provided_key_creates_no_key():
 @pytest.mark.parametrize(
     ("subfolder", "hive", "objects", "destination"),
     [
-        ("", False, "${Bucket}/AWSLogs/${AWS::AccountId}/*", "${Bucket}/"),
-        ("", True, "${Bucket}/AWSLogs/aws-account-id=${AWS::AccountId}/*", "${Bucket}/"),
+        ("", False, "${Bucket}/AWSLogs/${AWS::AccountId}/*", None),
+        ("", True, "${Bucket}/AWSLogs/aws-account-id=${AWS::AccountId}/*", None),
         ("a/b", False, "${Bucket}/a/b/AWSLogs/${AWS::AccountId}/*", "${Bucket}/a/b/"),
         ("a/b", True, "${Bucket}/a/b/AWSLogs/aws-account-id=${AWS::AccountId}/*", "${Bucket}/a/b/"),
     ],
@@ -205,7 +225,9 @@ def test_delivery_prefix_follows_subfolder_and_hive(subfolder, hive, objects, de
     acl = statement(document, "AWSLogDeliveryAclCheck")
     assert acl["Action"] == ["s3:GetBucketAcl", "s3:ListBucket"] and acl["Resource"] == [bucket_arn]
     flow_log = only(template, "AWS::EC2::FlowLog")
-    assert flow_log["Properties"]["LogDestination"] == {"Fn::Sub": [destination, {"Bucket": bucket_arn}]}
+    # AWS's forms: the bare bucket ARN, or `<bucket ARN>/<subfolder>/` (never a lone trailing /)
+    expected = {"Fn::Sub": [destination, {"Bucket": bucket_arn}]} if destination else bucket_arn
+    assert flow_log["Properties"]["LogDestination"] == expected
     assert flow_log["DependsOn"] == ["FlowLogsBucketPolicy"]
     assert "DeliverLogsPermissionArn" not in flow_log["Properties"]
 
@@ -281,8 +303,8 @@ def test_force_destroy_adds_an_emptier_the_flow_log_waits_for():
     assert emptier["Type"] == "Custom::EmptyBucket"
     assert emptier["Properties"]["BucketName"] == {"Ref": "FlowLogsBucket"}
     assert set(template["Resources"]["FlowLog"]["DependsOn"]) == {"FlowLogsBucketPolicy", naming.EMPTY_BUCKET}
-    # the bucket stays Retain: the function, not CloudFormation, deletes it, and only on release
-    assert template["Resources"]["FlowLogsBucket"]["DeletionPolicy"] == "Retain"
+    # the bucket stays retained: the function, not CloudFormation, deletes it, and only on release
+    assert template["Resources"]["FlowLogsBucket"]["DeletionPolicy"] == "RetainExceptOnCreate"
     code = template["Resources"][naming.EMPTY_BUCKET_FUNCTION]["Properties"]["Code"]["ZipFile"]
     assert len(code) < 4096  # CloudFormation's limit for inline code
     assert naming.EMPTY_BUCKET not in rendered(FlowLogsConfig(**S3))["Resources"]
@@ -325,9 +347,11 @@ def test_firehose_needs_no_role():
     assert list(template["Outputs"]) == ["FlowLogId"]
 
 
-def test_create_resources_false_creates_nothing():
+def test_create_resources_false_creates_only_the_placeholder():
+    # CloudFormation refuses a template without resources: a free placeholder stands in
     template = rendered(FlowLogsConfig(**VPC, create_resources=False))
-    assert template.get("Resources", {}) == {} and "Outputs" not in template
+    assert template["Resources"] == {naming.PLACEHOLDER: {"Type": "AWS::CloudFormation::WaitConditionHandle"}}
+    assert "Outputs" not in template and "Conditions" not in template
 
 
 def test_tags_on_every_taggable_resource():
@@ -409,3 +433,44 @@ def test_cross_account_role_is_refused_where_aws_has_no_such_delivery(destinatio
     role = "arn:aws-cn:iam::111122223333:role/AWSLogDeliveryFirehoseCrossAccountRole"
     with pytest.raises(ConfigError, match=words):
         FlowLogsConfig(**VPC, log_destination_type=destination, deliver_cross_account_role=role)
+
+
+# --- deploy time checks what compile time checks; names apart ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("log_format", "accepted"),
+    [
+        ("", True),
+        ("${version} ${srcaddr} ${dstaddr}", True),
+        (" ".join(f"${{{name}}}" for name in sorted(FIELDS) if name not in TAG_FIELDS), True),
+        ("${tgw-id} ${packets-lost-no-route}", True),
+        ("${instance-tag}", False),  # needs TagFieldSpecifications: a compiled template
+        ("${version} ${asg-tag-2}", False),
+        ("${no-such-field}", False),
+        ("${version} ", False),
+        ("${version}  ${srcaddr}", False),
+        ("${version}${srcaddr}", False),
+        ("version", False),
+    ],
+)
+def test_log_format_parameter_takes_only_catalog_fields_without_tags(shipped, log_format, accepted):
+    # GIVEN the shipped template's LogFormat Parameter
+    parameter = shipped["Parameters"]["LogFormat"]
+    # WHEN CloudFormation matches a value against its AllowedPattern THEN only known, non-tag fields pass
+    assert bool(re.fullmatch(parameter["AllowedPattern"], log_format)) is accepted
+    assert "TagFieldSpecifications" in parameter["ConstraintDescription"]
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        pytest.param(lambda: rendered(), id="shipped"),
+        pytest.param(lambda: json.loads(to_json(build_archive_template())), id="archive"),
+    ],
+)
+def test_no_condition_shares_a_name_with_a_parameter_or_resource(template):
+    # Other engines (LocalStack among them) recurse on a Condition named like a Parameter
+    body = template()
+    assert set(body["Conditions"]).isdisjoint(body["Parameters"])
+    assert set(body["Conditions"]).isdisjoint(body["Resources"])

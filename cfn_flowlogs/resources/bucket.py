@@ -33,7 +33,7 @@ from .. import naming, policies, statements
 from ..context import BuildContext
 from ..plan import Plan
 from ..scanners import skipped
-from .common import RETAIN, arn_of, tags
+from .common import KEEP_DATA, RETAIN, arn_of, tags
 
 NONCURRENT_VERSION_DAYS = 30
 
@@ -45,24 +45,26 @@ class BucketHandles:
     emptier: CustomResource | None
     arn: Any  # the bucket in use: created or provided
     name: Any
-    destination: Any  # the flow log's LogDestination: the bucket ARN, with the key prefix
+    destination: Any  # the flow log's LogDestination: the bucket ARN, with the subfolder if any
 
 
 def add_bucket(ctx: BuildContext, plan: Plan, key_arn: Any) -> BucketHandles:
     bucket = ctx.add(plan.create_bucket, lambda logical_id: _bucket(ctx, logical_id, key_arn), naming.BUCKET)
     arn = ctx.pick(plan.create_bucket, arn_of(bucket), ctx.value("s3_bucket"))
     name = ctx.pick(plan.create_bucket, Ref(bucket) if bucket else NoValue, _name_from_arn(ctx))
-    prefix = ctx.pick(ctx.has("s3_subfolder"), ctx.sub("${Prefix}/", Prefix=ctx.value("s3_subfolder")), "")
+    prefix = key_prefix(ctx)
     policy = ctx.add(
         plan.create_bucket,
         lambda logical_id: BucketPolicy(
-            logical_id, Bucket=Ref(bucket), PolicyDocument=_bucket_policy(ctx, GetAtt(bucket, "Arn"), prefix)
+            logical_id,
+            Bucket=Ref(bucket),
+            PolicyDocument=_bucket_policy(ctx, GetAtt(bucket, "Arn"), prefix),
+            **RETAIN,
         ),
         naming.BUCKET_POLICY,
     )
     emptier = _add_emptier(ctx, plan, bucket) if bucket is not None else None
-    destination = ctx.sub("${Bucket}/${Prefix}", Bucket=arn, Prefix=prefix)
-    return BucketHandles(bucket, policy, emptier, arn, name, destination)
+    return BucketHandles(bucket, policy, emptier, arn, name, log_destination(ctx, arn))
 
 
 def _bucket(ctx: BuildContext, logical_id: str, key_arn: Any) -> Bucket:
@@ -105,12 +107,27 @@ def _bucket(ctx: BuildContext, logical_id: str, key_arn: Any) -> Bucket:
             ]
         ),
         **tags(ctx),
-        **RETAIN,
+        **KEEP_DATA,
         **skipped("CKV_AWS_18"),
     )
 
 
-def _bucket_policy(ctx: BuildContext, bucket_arn: Any, prefix: Any) -> Any:
+def key_prefix(ctx: BuildContext) -> Any:
+    """`s3_subfolder` and a `/`, or nothing: what the object keys start with."""
+    return ctx.pick(ctx.has("s3_subfolder"), ctx.sub("${Prefix}/", Prefix=ctx.value("s3_subfolder")), "")
+
+
+def log_destination(ctx: BuildContext, bucket_arn: Any) -> Any:
+    """The flow log's LogDestination as AWS writes it: the bare bucket ARN, or
+    `<bucket ARN>/<subfolder>/` (never a lone trailing `/`, which risks `//AWSLogs/` keys)."""
+    with_subfolder = ctx.sub("${Bucket}/${Subfolder}/", Bucket=bucket_arn, Subfolder=ctx.value("s3_subfolder"))
+    return ctx.pick(ctx.has("s3_subfolder"), with_subfolder, bucket_arn)
+
+
+def delivery_statements(ctx: BuildContext, bucket_arn: Any, prefix: Any) -> list[Any]:
+    """What log delivery needs from a bucket's policy (ACL check, write under the prefix that
+    follows `s3_subfolder` and the Hive option), and the TLS-only deny. Used for the created
+    bucket's policy and printed by `cfn-flowlogs policies` for a custom bucket."""
     hive = ctx.pick(ctx.enabled("hive_compatible_partitions"), "aws-account-id=", "")
 
     def write(sources: policies.DeliverySources) -> Any:
@@ -120,13 +137,16 @@ def _bucket_policy(ctx: BuildContext, bucket_arn: Any, prefix: Any) -> Any:
         ]
         return policies.delivery_write_statement(sources, objects)
 
+    return [
+        ctx.per_sources(lambda sources: policies.delivery_acl_check_statement(sources, bucket_arn)),
+        ctx.per_sources(write),
+        policies.deny_insecure_transport_statement(bucket_arn, ctx.sub("${Bucket}/*", Bucket=bucket_arn)),
+    ]
+
+
+def _bucket_policy(ctx: BuildContext, bucket_arn: Any, prefix: Any) -> Any:
     return policies.document(
-        [
-            ctx.per_sources(lambda sources: policies.delivery_acl_check_statement(sources, bucket_arn)),
-            ctx.per_sources(write),
-            policies.deny_insecure_transport_statement(bucket_arn, ctx.sub("${Bucket}/*", Bucket=bucket_arn)),
-            *statements.build(ctx.bucket_statements, bucket_arn, ctx.sub),
-        ]
+        [*delivery_statements(ctx, bucket_arn, prefix), *statements.build(ctx.bucket_statements, bucket_arn, ctx.sub)]
     )
 
 

@@ -8,6 +8,12 @@ from troposphere import GetAtt, NoValue, Tags
 
 from ..context import BuildContext
 
+# Data (log group, key, bucket): kept on delete and on replacement, but removed when the create
+# that made it rolls back, so a failed first deploy leaves no billed key and no named log group
+# that would block the retry. (S3 cannot delete a bucket that already holds objects: then the
+# rollback stops and says so, and the objects stay.)
+KEEP_DATA: Final = {"DeletionPolicy": "RetainExceptOnCreate", "UpdateReplacePolicy": "Retain"}
+# A bucket policy: it stays with its bucket, TLS-only deny and delivery grants included.
 RETAIN: Final = {"DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain"}
 
 

@@ -11,7 +11,7 @@ from troposphere.kms import Alias, Key
 from .. import naming, policies
 from ..context import BuildContext
 from ..plan import Plan
-from .common import RETAIN, arn_of, present, tags
+from .common import KEEP_DATA, arn_of, present, tags
 
 
 @dataclass(frozen=True)
@@ -20,13 +20,22 @@ class KeyHandles:
     arn: Any  # the key in use: created or provided
 
 
+def service_statements(ctx: BuildContext, plan: Plan, log_group_arn: Any) -> list[Any]:
+    """What the services that use the key need from its policy: CloudWatch Logs for the log
+    group, log delivery for the created bucket. In the created key's policy, and printed by
+    `cfn-flowlogs policies` for a key you provide."""
+    return [
+        ctx.pick_lazy(plan.to_cloudwatch, lambda: policies.key_logs_statement(log_group_arn)),
+        ctx.pick_lazy(plan.create_bucket, lambda: ctx.per_sources(policies.key_delivery_statement)),
+    ]
+
+
 def add_kms_key(ctx: BuildContext, plan: Plan, log_group_arn: Any) -> KeyHandles:
     def make(logical_id: str) -> Key:
         statements = [
             policies.key_admin_statement(),
             ctx.pick_lazy(ctx.has("kms_key_users"), lambda: policies.key_users_statement(ctx.value("kms_key_users"))),
-            ctx.pick_lazy(plan.to_cloudwatch, lambda: policies.key_logs_statement(log_group_arn)),
-            ctx.pick_lazy(plan.create_bucket, lambda: ctx.per_sources(policies.key_delivery_statement)),
+            *service_statements(ctx, plan, log_group_arn),
         ]
         return Key(
             logical_id,
@@ -37,7 +46,7 @@ def add_kms_key(ctx: BuildContext, plan: Plan, log_group_arn: Any) -> KeyHandles
             KeyPolicy=policies.document(present(statements)),
             PendingWindowInDays=ctx.optional("kms_key_deletion_window_in_days"),
             **tags(ctx),
-            **RETAIN,
+            **KEEP_DATA,
         )
 
     key = ctx.add(plan.create_key, make, naming.KEY)

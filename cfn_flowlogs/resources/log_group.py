@@ -12,7 +12,7 @@ from .. import naming
 from ..context import BuildContext
 from ..plan import Plan
 from ..scanners import skipped
-from .common import RETAIN, tags
+from .common import KEEP_DATA, tags
 
 
 @dataclass(frozen=True)
@@ -45,7 +45,7 @@ def add_log_group(ctx: BuildContext, plan: Plan, key_arn: Any) -> LogGroupHandle
             KmsKeyId=key_arn,
             RetentionInDays=ctx.pick(retention, ctx.value("cloudwatch_log_retention")),
             **tags(ctx),
-            **RETAIN,
+            **KEEP_DATA,
             **(skipped("CKV_AWS_66") if retention is False else {}),
         ),
         naming.LOG_GROUP,

@@ -198,6 +198,21 @@ def nested_stack_outputs() -> None:
     replace(models.Stack, "get_cfn_attribute", get_cfn_attribute)
 
 
+def retain_except_on_create() -> None:
+    """Defect: moto keeps a resource on stack delete only for `DeletionPolicy: Retain` and
+    deletes one with `RetainExceptOnCreate`, which CloudFormation retains on every operation but
+    the rollback of the create that made it."""
+    delete_original = original(parsing.ResourceMap, "delete")
+
+    def delete(self: Any) -> None:
+        for resource_json in self._resource_json_map.values():
+            if resource_json.get("DeletionPolicy") == "RetainExceptOnCreate":
+                resource_json["DeletionPolicy"] = "Retain"
+        delete_original(self)
+
+    replace(parsing.ResourceMap, "delete", delete)
+
+
 FIXES = (
     condition_short_form,
     get_att_short_form,
@@ -211,4 +226,5 @@ FIXES = (
     template_url_on_own_endpoint,
     nested_stack_tags,
     nested_stack_outputs,
+    retain_except_on_create,
 )
