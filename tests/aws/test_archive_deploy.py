@@ -159,7 +159,8 @@ def test_source_flow_log_delivers_to_the_archive_bucket(
     subfolder = archive.parameters.get("S3Subfolder")
     assert (flow_log["ResourceId"], flow_log["TrafficType"]) == (vpc, "ALL")
     assert flow_log["LogDestinationType"] == "s3"
-    assert flow_log["LogDestination"] == f"{archive.outputs['S3BucketArn']}/" + (f"{subfolder}/" if subfolder else "")
+    # AWS's forms: the bare bucket ARN, or `<bucket ARN>/<subfolder>/`
+    assert flow_log["LogDestination"] == archive.outputs["S3BucketArn"] + (f"/{subfolder}/" if subfolder else "")
     assert "DeliverLogsPermissionArn" not in flow_log
     # AND the stack created the flow log alone (no bucket, key or role of its own), and its Outputs
     # name the archive's bucket

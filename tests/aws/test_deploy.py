@@ -136,7 +136,8 @@ def test_flow_log_is_what_the_parameters_say(aws: Aws, deployed: dict[str, Deplo
         assert flow_log["DeliverLogsPermissionArn"] == aws("iam", "get-role", "--role-name", role)["Role"]["Arn"]
     elif d.case.destination == "s3":
         subfolder = d.parameters.get("S3Subfolder")
-        assert flow_log["LogDestination"] == f"{d.outputs['S3BucketArn']}/" + (f"{subfolder}/" if subfolder else "")
+        # AWS's forms: the bare bucket ARN, or `<bucket ARN>/<subfolder>/`
+        assert flow_log["LogDestination"] == d.outputs["S3BucketArn"] + (f"/{subfolder}/" if subfolder else "")
         assert "DeliverLogsPermissionArn" not in flow_log
     else:
         assert flow_log["LogDestination"] == d.parameters["KinesisFirehoseArn"]
