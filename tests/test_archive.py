@@ -44,8 +44,10 @@ def test_listed_accounts_each_get_their_prefix_and_nothing_else():
     key = statements(template, "AWS::KMS::Key", "KeyPolicy")["AllowLogDeliveryToEncrypt"]
     assert key["Condition"]["StringEquals"] == {"aws:SourceAccount": ACCOUNTS}
     assert set(template["Outputs"]) == {"S3BucketArn", "S3BucketName", "KmsKeyArn"}
-    for name in ("FlowLogsBucket", "FlowLogsKey"):
-        assert template["Resources"][name]["DeletionPolicy"] == "Retain"
+    for name in ("FlowLogsBucket", "FlowLogsKey"):  # kept, unless the create that made them rolls back
+        assert template["Resources"][name]["DeletionPolicy"] == "RetainExceptOnCreate"
+        assert template["Resources"][name]["UpdateReplacePolicy"] == "Retain"
+    assert template["Resources"]["FlowLogsBucketPolicy"]["DeletionPolicy"] == "Retain"
 
 
 def test_an_organization_delivers_by_aws_source_org_id():
