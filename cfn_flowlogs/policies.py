@@ -26,6 +26,7 @@ from awacs.aws import (
     Principal,
     Statement,
     StringEquals,
+    StringEqualsIfExists,
     StringLike,
 )
 from troposphere import Ref, Sub
@@ -97,11 +98,18 @@ def _source_account() -> StringEquals:
     return StringEquals("aws:SourceAccount", ACCOUNT_ID)
 
 
+def _source_account_if_sent() -> StringEqualsIfExists:
+    """This account, where the service sends aws:SourceAccount. AWS documents the key for VPC Flow
+    Logs' role but not for Lambda's or log delivery's: a plain StringEquals would deny every
+    assume where the key is absent ("the policy can fail the evaluation"), IfExists cannot."""
+    return StringEqualsIfExists("aws:SourceAccount", ACCOUNT_ID)
+
+
 # --- the delivery role (CloudWatch Logs destination) ---------------------------------------
 
 
 def _service_trust(sid: str, service: str, *conditions: ConditionElement) -> Policy:
-    """A trust policy: only `service`, acting for this account (and under `conditions`)."""
+    """A trust policy: only `service`, under `conditions` (which name this account)."""
     return PolicyDocument(
         Version=VERSION,
         Statement=[
@@ -110,7 +118,7 @@ def _service_trust(sid: str, service: str, *conditions: ConditionElement) -> Pol
                 Effect=Allow,
                 Principal=Principal("Service", service),
                 Action=[sts.AssumeRole],
-                Condition=Condition([_source_account(), *conditions]),
+                Condition=Condition(list(conditions)),
             )
         ],
     )
@@ -119,7 +127,9 @@ def _service_trust(sid: str, service: str, *conditions: ConditionElement) -> Pol
 def flow_logs_trust() -> Policy:
     """Only VPC Flow Logs, acting for this account's flow logs, may assume the role."""
     source_arn = Sub("arn:${AWS::Partition}:ec2:${AWS::Region}:${AWS::AccountId}:vpc-flow-log/*")
-    return _service_trust("AllowVpcFlowLogsToAssume", FLOW_LOGS_SERVICE, ArnLike("aws:SourceArn", source_arn))
+    return _service_trust(
+        "AllowVpcFlowLogsToAssume", FLOW_LOGS_SERVICE, _source_account(), ArnLike("aws:SourceArn", source_arn)
+    )
 
 
 def log_delivery_permissions(log_group_arn: Any) -> Policy:
@@ -154,7 +164,7 @@ LOG_DELIVERY_ACTIONS: Final = [
 
 def delivery_trust() -> Policy:
     """Only log delivery, acting for this account, may assume the source role."""
-    return _service_trust("AllowLogDeliveryToAssume", DELIVERY_SERVICE)
+    return _service_trust("AllowLogDeliveryToAssume", DELIVERY_SERVICE, _source_account_if_sent())
 
 
 def cross_account_source_permissions(role_arn: Any, target_arn: Any, destination_role_arn: Any) -> Policy:
@@ -301,4 +311,16 @@ def empty_bucket_permissions(bucket_arn: Any, objects_arn: Any) -> Policy:
 
 def lambda_trust() -> Policy:
     """Only Lambda, for a function of this account, may assume the role."""
-    return _service_trust("AllowLambdaToAssume", "lambda.amazonaws.com")
+    return _service_trust("AllowLambdaToAssume", "lambda.amazonaws.com", _source_account_if_sent())
+
+
+def function_logs_statement(log_group_arn: Any) -> Statement:
+    """A function writes its own log group's streams, nothing else: no logs:CreateLogGroup (the
+    stack makes the group) and no `*`. `GetAtt LogGroup.Arn` ends in `:*`, which covers its streams.
+    """
+    return Statement(
+        Sid="WriteFunctionLogs",
+        Effect=Allow,
+        Action=[logs.CreateLogStream, logs.PutLogEvents],
+        Resource=[log_group_arn],
+    )

@@ -306,7 +306,7 @@ def test_force_destroy_adds_an_emptier_the_flow_log_waits_for():
     # the bucket stays retained: the function, not CloudFormation, deletes it, and only on release
     assert template["Resources"]["FlowLogsBucket"]["DeletionPolicy"] == "RetainExceptOnCreate"
     code = template["Resources"][naming.EMPTY_BUCKET_FUNCTION]["Properties"]["Code"]["ZipFile"]
-    assert len(code) < 4096  # CloudFormation's limit for inline code
+    assert len(code.encode()) < 4 * 1024 * 1024  # CloudFormation's limit for inline code (tests/test_emptier.py)
     assert naming.EMPTY_BUCKET not in rendered(FlowLogsConfig(**S3))["Resources"]
 
 
@@ -411,7 +411,8 @@ def test_firehose_across_accounts_uses_a_source_role_it_waits_for():
     assert flow_log["DependsOn"] == ["FirehoseSourceRolePolicy"]
     (trust,) = template["Resources"]["FirehoseSourceRole"]["Properties"]["AssumeRolePolicyDocument"]["Statement"]
     assert trust["Principal"] == {"Service": "delivery.logs.amazonaws.com"}
-    assert trust["Condition"] == {"StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}}
+    # AWS documents no condition key for log delivery's assume: IfExists protects without refusing
+    assert trust["Condition"] == {"StringEqualsIfExists": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}}
     document = template["Resources"]["FirehoseSourceRolePolicy"]["Properties"]["PolicyDocument"]
     passing = statement(document, "PassToLogDeliveryForTarget")
     assert passing["Resource"] == [{"Fn::GetAtt": ["FirehoseSourceRole", "Arn"]}]
@@ -474,3 +475,22 @@ def test_no_condition_shares_a_name_with_a_parameter_or_resource(template):
     body = template()
     assert set(body["Conditions"]).isdisjoint(body["Parameters"])
     assert set(body["Conditions"]).isdisjoint(body["Resources"])
+
+
+@pytest.mark.parametrize(
+    ("role", "operator"),
+    [
+        ("FlowLogsRole", "StringEquals"),  # AWS documents aws:SourceAccount for VPC Flow Logs' role
+        (naming.EMPTY_BUCKET_ROLE, "StringEqualsIfExists"),  # and not for Lambda's execution role
+    ],
+)
+def test_trust_conditions_as_documented(role, operator):
+    # GIVEN a template with the delivery role and the emptier's role
+    template = (
+        rendered(FlowLogsConfig(**VPC))
+        if role == "FlowLogsRole"
+        else rendered(FlowLogsConfig(**S3, force_destroy_bucket=True))
+    )
+    (trust,) = template["Resources"][role]["Properties"]["AssumeRolePolicyDocument"]["Statement"]
+    # THEN the source account is required where AWS says the service sends it, else checked if sent
+    assert trust["Condition"][operator]["aws:SourceAccount"] == {"Ref": "AWS::AccountId"}
