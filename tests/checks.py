@@ -6,11 +6,14 @@ findings; `run_checks` runs them all over a template as CloudFormation reads it 
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Iterator
 from typing import Any, ClassVar
 
 from cfn_flowlogs.linting import Finding  # the same shape as cfn-lint's findings
+
+from .cfn_eval import condition, parameter_values
 
 SOURCE_CONDITION_KEYS = ("aws:SourceAccount", "aws:SourceArn", "aws:SourceOrgID", "kms:EncryptionContext:aws:logs:arn")
 STATEFUL_TYPES = ("AWS::Logs::LogGroup", "AWS::KMS::Key", "AWS::S3::Bucket")
@@ -128,31 +131,67 @@ def _bucket_policy_and_flow_log(template):
 
 class DeliveryPrefixFollowsDestination(Rule):
     id = "FL005"
-    fact = "The bucket policy lets delivery write where the flow log writes, Hive option included."
+    fact = (
+        "The bucket policy lets delivery write where the flow log writes, Hive option included; the "
+        "destination is the bare bucket ARN or `<bucket ARN>/<subfolder>/`, as AWS writes it."
+    )
+    # Deploy-time choices that move the prefix; each combination is rendered as CloudFormation would.
+    CHOICES: ClassVar = {"S3Subfolder": ("", "a/b"), "HiveCompatiblePartitions": ("false", "true")}
+    S3: ClassVar = {"LogDestinationType": "s3", "EnableCustomS3Destination": "false", "CreateResources": "true"}
 
     def check(self, template):
         pair = _bucket_policy_and_flow_log(template)
         if pair is None:
             return
         policy, flow_log = (template["Resources"][n] for n in pair)
-        props = flow_log["Properties"]
-        (destination,) = [d for d in unwrap_if(props["LogDestination"]) if "Fn::Sub" in d and "${Bucket}" in str(d)]
-        (options,) = unwrap_if(props["DestinationOptions"])
-        hive = options["HiveCompatiblePartitions"]
-        account = {True: "aws-account-id=", False: ""}.get(hive, "${Hive}") if not isinstance(hive, dict) else "${Hive}"
-        text, variables = destination["Fn::Sub"]
-        expected = text + "AWSLogs/" + account + "${AWS::AccountId}/*"
         (write,) = [s for s in statements(policy["Properties"]["PolicyDocument"]) if s["Sid"] == "AWSLogDeliveryWrite"]
-        (resource,) = write["Resource"]
-        granted_text, granted_variables = resource["Fn::Sub"]
-        # Where the flow log's bucket is an Fn::If (created or custom), the created one must match.
-        same = all(granted_variables.get(k) in [v, *unwrap_if(v)] for k, v in variables.items())
-        if granted_text != expected or not same or set(granted_variables) - set(variables) - {"Hive"}:
-            yield self.finding(pair[0], f"writes {resource} but the flow log delivers to {destination}")
-        if account == "${Hive}":
-            hive_values = unwrap_if(granted_variables["Hive"])
-            if sorted(hive_values) != ["", "aws-account-id="]:
-                yield self.finding(pair[0], f"Hive prefix choices {hive_values}")
+        (granted,) = write["Resource"]
+        parameters = template.get("Parameters", {})
+        names = [name for name in self.CHOICES if name in parameters]
+        for chosen in itertools.product(*(self.CHOICES[name] for name in names)):
+            given = {**{k: v for k, v in self.S3.items() if k in parameters}, **dict(zip(names, chosen, strict=True))}
+            values = parameter_values(template, given)
+            conditions, cache = template.get("Conditions", {}), {}
+            if "Condition" in policy and not condition(policy["Condition"], values, conditions, cache):
+                continue
+            props = flow_log["Properties"]
+            destination = render(props["LogDestination"], values, conditions, cache)
+            hive = render(props["DestinationOptions"], values, conditions, cache)["HiveCompatiblePartitions"]
+            where = f"{pair[1]} with {given}" if given else pair[1]
+            if destination is None or destination.endswith("//") or destination.endswith(">/"):
+                yield self.finding(pair[1], f"LogDestination {destination!r} is not a form AWS writes ({where})")
+                return
+            folder = destination if destination.endswith("/") else destination + "/"
+            expected = (
+                folder + "AWSLogs/" + ("aws-account-id=" if hive in (True, "true") else "") + "${AWS::AccountId}/*"
+            )
+            actual = render(granted, values, conditions, cache)
+            if actual != expected:
+                yield self.finding(pair[0], f"writes {actual!r} but the flow log delivers to {destination!r} ({where})")
+                return  # one finding per template
+
+
+def render(expr: Any, values: dict[str, str], conditions: dict[str, Any], cache: dict[str, bool]) -> Any:
+    """The text CloudFormation makes of `expr` for these Parameter values (None: AWS::NoValue).
+    Pseudo parameters stay `${AWS::...}` and attributes `<Name.Attr>`, so texts compare."""
+    if not isinstance(expr, dict):
+        return expr
+    if len(expr) != 1 or not next(iter(expr)).startswith(("Fn::", "Ref")):
+        return {key: render(value, values, conditions, cache) for key, value in expr.items()}
+    ((fn, arg),) = expr.items()
+    if fn == "Fn::If":
+        name, yes, no = arg
+        return render(yes if condition(name, values, conditions, cache) else no, values, conditions, cache)
+    if fn == "Ref":
+        return None if arg == "AWS::NoValue" else values.get(arg, "${" + arg + "}")
+    if fn == "Fn::GetAtt":
+        return "<" + ".".join(arg) + ">"
+    if fn == "Fn::Sub":
+        text, variables = (arg, {}) if isinstance(arg, str) else arg
+        for name, value in variables.items():
+            text = text.replace("${" + name + "}", render(value, values, conditions, cache))
+        return text
+    raise AssertionError(f"cannot render {fn}")
 
 
 class FlowLogWaitsForBucketPolicy(Rule):

@@ -115,6 +115,17 @@ def test_each_project_rule_catches_its_fact_broken(shipped, rule):
     assert [f.rule for f in rule.check(broken)] == [rule.id], rule.fact
 
 
+def test_a_lone_trailing_slash_on_the_destination_is_caught():
+    # GIVEN an S3 flow log whose destination ends in `/` without a subfolder (risks `//AWSLogs/` keys)
+    template = rendered(FlowLogsConfig(vpc_id="vpc-0123456789abcdef0", log_destination_type="s3"))
+    template["Resources"]["FlowLog"]["Properties"]["LogDestination"] = {
+        "Fn::Sub": ["${Bucket}/", {"Bucket": {"Fn::GetAtt": ["FlowLogsBucket", "Arn"]}}]
+    }
+    # THEN FL005 says it is not a form AWS writes
+    (finding,) = run_checks(template)
+    assert finding.startswith("FL005") and "not a form AWS writes" in finding
+
+
 # --- property-based: valid configurations across the whole option space ------------------------------
 
 VPC_FIELDS = sorted(name for name, f in FIELDS.items() if "vpc" in f.versions and name not in TAG_FIELDS)
