@@ -6,6 +6,10 @@ PY := $(BIN)/python
 # checkov pins boto3 and packaging against awscli and pytest: it gets a virtualenv of its own.
 CHECKOV_VENV := .venv-checkov
 CHECKOV_VERSION := 3.3.30
+# sceptre pins jsonschema<3.3 (moto's openapi-spec-validator needs >=4.26) and networkx<2.7: a
+# virtualenv of its own too, with this package installed into it for its Python templates.
+SCEPTRE_VENV := .venv-sceptre
+SCEPTRE_VERSION := 4.7.0
 
 .DEFAULT_GOAL := help
 .PHONY: help template test lint pytest bench deploy clean
@@ -28,6 +32,13 @@ $(CHECKOV_VENV)/.installed: Makefile
 	$(CHECKOV_VENV)/bin/python -m pip install --quiet --disable-pip-version-check "checkov==$(CHECKOV_VERSION)"
 	touch $@
 
+$(SCEPTRE_VENV)/.installed: Makefile setup.cfg pyproject.toml
+	$(PYTHON) -m venv $(SCEPTRE_VENV)
+	$(SCEPTRE_VENV)/bin/python -m pip install --quiet --disable-pip-version-check "sceptre==$(SCEPTRE_VERSION)" -e .
+	touch $@
+
+# One process builds every template (shipped, archive, examples/*.yaml and *.py) and the README
+# tables: what `cfn-flowlogs build --config A --config B -o DIR` does for configs of your own.
 template: $(VENV)/.installed ## write the shipped and example templates into templates/
 	$(PY) -m cfn_flowlogs.shipped .
 
@@ -36,8 +47,8 @@ lint: $(VENV)/.installed-test ## ruff and mypy over the package, the tests and t
 	$(BIN)/ruff format --check cfn_flowlogs tests bench
 	$(BIN)/mypy cfn_flowlogs bench/bench.py
 
-pytest: $(VENV)/.installed-test $(CHECKOV_VENV)/.installed ## the test suite alone
-	CHECKOV=$(CHECKOV_VENV)/bin/checkov $(BIN)/pytest
+pytest: $(VENV)/.installed-test $(CHECKOV_VENV)/.installed $(SCEPTRE_VENV)/.installed ## the test suite alone
+	CHECKOV=$(CHECKOV_VENV)/bin/checkov SCEPTRE=$(SCEPTRE_VENV)/bin/sceptre $(BIN)/pytest
 
 test: lint pytest ## everything CI runs: lint, then the whole test suite
 
@@ -51,4 +62,4 @@ deploy: $(VENV)/.installed-test ## deploy the shipped template: STACK=name PARAM
 		$(if $(ENDPOINT),--endpoint-url "$(ENDPOINT)")
 
 clean: ## remove the virtual environment and caches
-	rm -rf $(VENV) $(CHECKOV_VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis build *.egg-info
+	rm -rf $(VENV) $(CHECKOV_VENV) $(SCEPTRE_VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis build *.egg-info

@@ -1,17 +1,17 @@
-"""Inputs from outside Python: config files (YAML or JSON) and `--set name=value` pairs."""
+"""Inputs from outside Python: config files (YAML, JSON, Terraform's `.tf` and `.tfvars`) and
+`--set name=value` pairs."""
 
 from __future__ import annotations
 
 import json
 import re
 from collections.abc import Hashable
-from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from .config import FlowLogsConfig
+from .config import FlowLogsConfig, known_inputs
 from .errors import ConfigError
 
 MAX_CONFIG_BYTES = 1_000_000
@@ -108,9 +108,15 @@ def _summary(text: str) -> str:
     return text if len(text) <= 40 else f"{len(text)} characters starting {text[:20]!r}"
 
 
-def load_config_file(path: str | Path) -> dict[str, Any]:
-    """The mapping of input names in a `.json`, `.yaml` or `.yml` file."""
+def load_config_file(path: str | Path, module: str | None = None, kind: type[Any] = FlowLogsConfig) -> dict[str, Any]:
+    """The mapping of input names in a file, read by its extension: `.tf` (the inputs of its
+    flow-log `module` block, or of the block named `module`), `.tfvars` (its assignments), `.json`
+    (`.tfvars.json` too), else YAML. For a `.tf` file, `kind` decides which module blocks count:
+    those whose source names vpc-flow-logs for a FlowLogsConfig, any for another kind."""
     path = Path(path)
+    syntax = _syntax(path)
+    if module is not None and syntax != "tf":
+        raise ConfigError("--module", module, "given only with a .tf --config (it picks one of its module blocks)")
     try:
         with path.open("rb") as handle:
             raw = handle.read(MAX_CONFIG_BYTES + 1)
@@ -122,14 +128,35 @@ def load_config_file(path: str | Path) -> dict[str, Any]:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise ConfigError("--config", str(path), "UTF-8 text") from None
-    if not text.strip():
+    if not text.strip() and syntax != "tf":
         return {}  # an empty file sets nothing, as an empty YAML document does
-    data = parse_json(text) if path.suffix.lower() == ".json" else parse_yaml(text)
+    if syntax in ("tf", "tfvars"):
+        try:
+            from . import hcl  # python-hcl2 and lark: only for Terraform files
+        except ImportError:
+            raise ConfigError("--config", str(path), "YAML or JSON: python-hcl2 is not installed to read "
+                              "Terraform files (pip install 'python-hcl2>=8.1.4,<8.2')") from None  # fmt: skip
+
+        if syntax == "tfvars":
+            data = hcl.read_tfvars(text)
+        else:
+            source = hcl.FLOW_LOG_SOURCE if issubclass(kind, FlowLogsConfig) else None
+            data = hcl.read_module(text, module, source)
+    else:
+        data = parse_json(text) if syntax == "json" else parse_yaml(text)
     if data is None:
         data = {}
     if not isinstance(data, dict):
         raise ConfigError("config", type(data).__name__, "a mapping of input names to values")
     return data
+
+
+def _syntax(path: Path) -> str:
+    name = path.name.lower()
+    for suffix in ("tf", "tfvars", "json"):
+        if name.endswith("." + suffix):
+            return suffix
+    return "yaml"
 
 
 def parse_assignment(assignment: str, kind: type[Any] = FlowLogsConfig) -> tuple[str, Any]:
@@ -138,9 +165,7 @@ def parse_assignment(assignment: str, kind: type[Any] = FlowLogsConfig) -> tuple
     name = name.strip()
     if not sep:
         raise ConfigError("--set", assignment, "name=value")
-    known = {f.name for f in fields(kind)}
-    if name not in known:
-        raise ConfigError("--set", name, "one of the inputs: " + ", ".join(sorted(known)))
+    known_inputs(kind, {name: text}, "--set")  # an unknown name: the closest inputs
     spec = kind.SPECS.get(name)
     if spec is not None and spec.kind == "str":
         return name, text
@@ -153,10 +178,13 @@ def config_from(
     path: str | Path | None,
     assignments: list[str],
     kind: type[Any] = FlowLogsConfig,
+    module: str | None = None,
 ) -> Any:
     """The config file (if any) overridden by `--set` assignments, validated as a `kind`
-    (FlowLogsConfig or ArchiveConfig)."""
-    data = load_config_file(path) if path is not None else {}
+    (FlowLogsConfig or ArchiveConfig). `module` names the module block of a `.tf` file to read."""
+    if path is None and module is not None:
+        raise ConfigError("--module", module, "given only with a .tf --config (it picks one of its module blocks)")
+    data = load_config_file(path, module, kind) if path is not None else {}
     for assignment in assignments:
         name, value = parse_assignment(assignment, kind)
         data[name] = value

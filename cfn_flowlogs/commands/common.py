@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 from typing import NoReturn
@@ -17,6 +18,26 @@ class Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         fail(message)
 
+    def _get_formatter(self) -> argparse.HelpFormatter:
+        # The width argparse would take from shutil.get_terminal_size, without importing shutil
+        # (argparse makes a formatter for every argument declared: every command would pay).
+        return self.formatter_class(prog=self.prog, width=_columns() - 2)  # type: ignore[call-arg]
+
+
+def _columns() -> int:
+    """shutil.get_terminal_size().columns: $COLUMNS, else the terminal's, else 80."""
+    try:
+        columns = int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        columns = 0
+    if columns <= 0:
+        stdout = sys.__stdout__
+        try:
+            columns = os.get_terminal_size(stdout.fileno()).columns if stdout is not None else 0
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+    return columns or 80
+
 
 def fail(message: str) -> NoReturn:
     print(f"cfn-flowlogs: error: {message}", file=sys.stderr)
@@ -27,9 +48,17 @@ def warn(message: str) -> None:
     print(f"cfn-flowlogs: warning: {message}", file=sys.stderr)
 
 
-def add_config_arguments(parser: argparse.ArgumentParser) -> None:
-    """--config FILE and repeatable --set INPUT=VALUE."""
-    parser.add_argument("--config", metavar="FILE", help="YAML or JSON file of the inputs")
+def add_config_arguments(parser: argparse.ArgumentParser, *, many: bool = False) -> None:
+    """--config FILE (repeatable with `many`: a list), repeatable --set INPUT=VALUE, and --module
+    NAME for a .tf config."""
+    what = "file of the inputs: YAML, JSON, a Terraform .tf (module block) or .tfvars"
+    if many:
+        parser.add_argument("--config", metavar="FILE", action="append",
+                            help=f"{what}; repeatable: one template per file, -o a directory")  # fmt: skip
+    else:
+        parser.add_argument("--config", metavar="FILE", help=what)
+    parser.add_argument("--module", metavar="NAME",
+                        help="with a .tf --config: the module block to read (when several fit)")  # fmt: skip
     parser.add_argument("--set", dest="assignments", metavar="INPUT=VALUE", action="append", default=[],
                         help="set one input (repeatable; overrides --config)")  # fmt: skip
 
