@@ -11,7 +11,6 @@ import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from http.server import BaseHTTPRequestHandler, HTTPServer
-from types import SimpleNamespace
 from typing import Any, ClassVar
 
 import pytest
@@ -22,6 +21,24 @@ from .endpoint import Aws, isolated_env
 emptier = importlib.import_module("cfn_flowlogs.lambda.empty_bucket")  # `lambda` is a keyword
 PAGE = 1000  # ListObjectVersions answers at most this many versions and delete markers at once
 _names = itertools.count()
+
+
+class Clock:
+    """Lambda's context: each look at the remaining time costs `step_ms` (no wall clock)."""
+
+    log_group_name = "/aws/lambda/local-empty-bucket"
+    log_stream_name = "stream"
+
+    def __init__(self, remaining_ms: int = 900_000, step_ms: int = 0) -> None:
+        self.remaining_ms, self.step_ms = remaining_ms, step_ms
+
+    def get_remaining_time_in_millis(self) -> int:
+        self.remaining_ms -= self.step_ms
+        return self.remaining_ms
+
+
+def bucket_names(s3: Any) -> set[str]:
+    return {b["Name"] for b in s3.list_buckets()["Buckets"]}
 
 
 def new_name(prefix: str) -> str:
@@ -59,9 +76,22 @@ def test_empties_every_version_and_marker_over_several_pages_then_deletes(s3: An
     first_page = s3.list_object_versions(Bucket=bucket)
     assert first_page["IsTruncated"] and len(first_page["Versions"]) + len(first_page.get("DeleteMarkers", [])) == PAGE
     # WHEN the function empties and deletes it
-    emptier.empty_and_delete(s3, bucket)
-    # THEN the bucket is gone
-    assert bucket not in {b["Name"] for b in s3.list_buckets()["Buckets"]}
+    deleted = emptier.empty_and_delete(s3, bucket, Clock())
+    # THEN the bucket is gone, every version and marker counted
+    assert bucket not in bucket_names(s3)
+    assert deleted == 1100 + 550
+
+
+def test_out_of_time_keeps_the_bucket_and_the_next_attempt_goes_on(s3: Any):
+    # GIVEN a bucket of 20 versions and 10 delete markers, and time for two S3 calls only
+    bucket = versioned_bucket(s3, versions=20)
+    # WHEN the function empties it THEN it stops before the next call, saying how far it got
+    with pytest.raises(emptier.OutOfTime, match="deleted 30 object versions and delete markers of bucket"):
+        emptier.empty_and_delete(s3, bucket, Clock(remaining_ms=emptier.MARGIN_MS + 2500, step_ms=1000))
+    # AND the bucket is kept: the next attempt lists from the start, finds it empty, deletes it
+    assert bucket in bucket_names(s3)
+    assert emptier.empty_and_delete(s3, bucket, Clock()) == 0
+    assert bucket not in bucket_names(s3)
 
 
 def test_a_bucket_already_gone_is_fine(s3: Any):
@@ -70,7 +100,7 @@ def test_a_bucket_already_gone_is_fine(s3: Any):
     s3.create_bucket(Bucket=bucket)
     s3.delete_bucket(Bucket=bucket)
     # WHEN / THEN emptying it returns quietly
-    emptier.empty_and_delete(s3, bucket)
+    assert emptier.empty_and_delete(s3, bucket, Clock()) == 0
 
 
 def bucket_stack(cfn: Any, bucket: str) -> str:
@@ -163,17 +193,29 @@ def test_handler_answers_cloudformation_on_success_and_failure(
     else:
         stack_id = stack_id.replace(stack_id.rpartition("/")[2], "00000000-0000-0000-0000-000000000000")
     # WHEN the handler runs
-    emptier.handler(delete_event(stack_id, bucket, response_url), SimpleNamespace(log_stream_name="stream"))
+    emptier.handler(delete_event(stack_id, bucket, response_url), Clock())
     # THEN it reports to CloudFormation either way (never leaving the stack to time out)
     (response,) = _Responses.received
     assert (response["PhysicalResourceId"], response["RequestId"]) == (bucket, "request-1")
-    buckets = {b["Name"] for b in s3.list_buckets()["Buckets"]}
     if stack_exists:
         assert response["Status"] == "SUCCESS"
-        assert bucket not in buckets
+        assert bucket not in bucket_names(s3)
     else:
         assert response["Status"] == "FAILED" and "does not exist" in response["Reason"]
-        assert bucket in buckets
+        assert response["Reason"].endswith("(see log group /aws/lambda/local-empty-bucket, stream stream)")
+        assert bucket in bucket_names(s3)
+
+
+def test_handler_answers_create_without_touching_anything(aws: Aws, response_url: str, monkeypatch: pytest.MonkeyPatch):
+    # GIVEN a Create for a bucket that does not even exist
+    for name, value in isolated_env(aws.endpoint, aws.home).items():
+        monkeypatch.setenv(name, value)
+    request = {**delete_event("arn:aws:cloudformation:us-east-1:123456789012:stack/s/1", "not-made", response_url),
+               "RequestType": "Create"}  # fmt: skip
+    # WHEN the handler runs THEN it answers SUCCESS with the bucket's name as the ID
+    emptier.handler(request, Clock())
+    (response,) = _Responses.received
+    assert (response["Status"], response["PhysicalResourceId"]) == ("SUCCESS", "not-made")
 
 
 def test_a_failed_lookup_keeps_the_bucket(aws: Aws):
