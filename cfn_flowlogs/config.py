@@ -11,7 +11,7 @@ from typing import Any, ClassVar, Final
 from . import fields as flowlog_fields
 from . import statements
 from .errors import ConfigError
-from .inputs import BY_NAME, INPUTS, TARGETS, TRAFFIC_TYPES, Input
+from .inputs import BY_NAME, GIB, INPUTS, QUERY_BY_NAME, QUERY_INPUTS, TARGETS, TRAFFIC_TYPES, Input
 from .validators import (
     check_bool,
     check_bucket_name,
@@ -38,7 +38,12 @@ _ONLY_FOR: Final = {
     "kms_key_deletion_window_in_days": _ENCRYPTED,
     "s3_subfolder": ("s3",),
     "destination_options": ("s3",),
+    # The query layer reads what the destination holds: a bucket (Athena) or a log group.
+    **dict.fromkeys((spec.name for spec in QUERY_INPUTS if spec.name != "create_logs_insights_queries"), ("s3",)),
+    "create_logs_insights_queries": _CLOUDWATCH,
 }
+# The inputs that configure the Athena side: set only with create_athena_table.
+_ATHENA_ONLY: Final = tuple(spec.name for spec in QUERY_INPUTS if spec.name.startswith(("glue_", "athena_")))
 # Inputs that configure the bucket (and key) the stack creates: meaningless with your own bucket.
 _CREATED_BUCKET_ONLY: Final = (
     "s3_bucket_name",
@@ -50,6 +55,7 @@ _CREATED_BUCKET_ONLY: Final = (
     "kms_key_arn",
     "kms_key_users",
     "kms_key_deletion_window_in_days",
+    "athena_results_expiration_days",  # a lifecycle rule of the created bucket
 )
 _ACROSS_ACCOUNTS: Final = {
     "cloud-watch-logs": "unset: AWS does not deliver flow logs to CloudWatch Logs in another account; deliver to "
@@ -105,8 +111,17 @@ class FlowLogsConfig:
     deliver_cross_account_role: Any = None
     custom_tags: Mapping[str, str] = field(default_factory=dict)
     create_resources: bool = True
+    # The query layer (compile time only: never Parameters).
+    create_athena_table: bool = False
+    glue_database_name: str | None = None
+    glue_table_name: str = "vpc_flow_logs"
+    athena_workgroup_name: str | None = None
+    athena_bytes_scanned_cutoff_per_query: int = 10 * GIB
+    athena_results_expiration_days: int = 7
+    create_logs_insights_queries: bool = False
 
-    SPECS: ClassVar[Mapping[str, Input]] = BY_NAME  # the scalar inputs, for typing --set values
+    # The scalar inputs, for typing --set values.
+    SPECS: ClassVar[Mapping[str, Input]] = {**BY_NAME, **QUERY_BY_NAME}
 
     def __post_init__(self) -> None:
         if isinstance(self.log_format, (list, tuple)):
@@ -122,8 +137,11 @@ class FlowLogsConfig:
             statements.check(self.additional_s3_bucket_policy_statements),
         )
         self._normalize("tag_field_specifications", _check_tag_field_specifications(self.tag_field_specifications))
+        for spec in QUERY_INPUTS:
+            self._normalize(spec.name, check_input(spec, getattr(self, spec.name)))
         self._check_target()
         self._check_combinations()
+        self._check_queries()
 
     def _normalize(self, name: str, value: Any) -> None:
         object.__setattr__(self, name, value)  # frozen: set once, during validation
@@ -139,7 +157,14 @@ class FlowLogsConfig:
         options = self.destination_options or {}
         for name in DESTINATION_OPTIONS:
             flat[name] = options.get(name, BY_NAME[name].default)
+        flat.update({spec.name: getattr(self, spec.name) for spec in QUERY_INPUTS})
         return flat
+
+    @property
+    def compile_time_only(self) -> dict[str, Any]:
+        """The query inputs that differ from their defaults: a template with Parameters (the
+        shipped one, a nested stack, a StackSet) cannot carry them."""
+        return {s.name: getattr(self, s.name) for s in QUERY_INPUTS if getattr(self, s.name) != s.default}
 
     @property
     def resource_type(self) -> str:
@@ -233,15 +258,52 @@ class FlowLogsConfig:
 
         check_lifecycle(self.s3_infrequent_access_transition, self.s3_glacier_transition, self.s3_expiration_transition)
 
+    def _check_queries(self) -> None:
+        """The query layer's inputs: literal, set only with the switch they configure, and a log
+        format whose fields are known now (the table's columns and the queries follow them)."""
+        for spec in QUERY_INPUTS:
+            if is_expression(getattr(self, spec.name)):
+                raise ConfigError(spec.name, getattr(self, spec.name),
+                                  "a literal value (the query layer is decided at compile time)")  # fmt: skip
+        if not self.create_athena_table:
+            for name in _ATHENA_ONLY:
+                if getattr(self, name) != QUERY_BY_NAME[name].default:
+                    raise ConfigError(
+                        name, getattr(self, name), "left at its default unless create_athena_table is true"
+                    )
+        queried = [name for name in ("create_athena_table", "create_logs_insights_queries") if getattr(self, name)]
+        if queried and self.log_format is not None and not isinstance(self.log_format, str):
+            raise ConfigError("log_format", self.log_format,
+                              f"literal text with {queried[0]} (its table and queries follow the fields)")  # fmt: skip
 
-def known_inputs(cls: type, data: Any) -> dict[str, Any]:
-    """A config file's mapping, every key an input of `cls` (a config dataclass)."""
-    data = check_mapping("config", data)
-    known = {f.name for f in fields(cls)}
+
+def known_inputs(cls: type, data: Any, source: str = "config") -> dict[str, Any]:
+    """A config file's mapping (or `--set`'s one name), every key an input of `cls` (a config
+    dataclass). An unknown key names the closest inputs, or where the inputs are listed."""
+    data = check_mapping(source, data)
+    known = sorted(f.name for f in fields(cls))
     for key in data:
         if key not in known:
-            raise ConfigError("config", key, "one of the inputs: " + ", ".join(sorted(known)))
+            raise ConfigError(source, key, "a known input " + _suggestion(key, known, cls))
     return dict(data)
+
+
+def _suggestion(key: str, known: list[str], cls: type) -> str:
+    """`(did you mean a, b or c?)`: up to three close names, case aside; else where they are listed."""
+    import difflib  # only for a misspelled input
+
+    by_lower = {name.lower(): name for name in known}
+    close = [by_lower[match] for match in difflib.get_close_matches(key.lower(), by_lower, n=3)]
+    if not close and len(key) >= 3:  # a part of the name: tags -> custom_tags
+        close = [name for lower, name in by_lower.items() if key.lower() in lower][:3]
+    if key in DESTINATION_OPTIONS and "destination_options" in known:
+        close = [f"destination_options (it holds {key})"]
+    if close:
+        either = close[0] if len(close) == 1 else ", ".join(close[:-1]) + " or " + close[-1]
+        return f"(did you mean {either}?)"
+    if cls is FlowLogsConfig:
+        return "(the Inputs table of README.md lists them)"
+    return "(one of " + ", ".join(known) + ")"
 
 
 def check_lifecycle(infrequent_access: int, glacier: int, expiration: int) -> None:

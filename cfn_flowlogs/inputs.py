@@ -244,6 +244,48 @@ INPUTS: Final[tuple[Input, ...]] = (
 )  # fmt: skip
 
 BY_NAME: Final[dict[str, Input]] = {spec.name: spec for spec in INPUTS}
+
+# The query layer: decided at compile time (the table's columns are the log format's), so never
+# Parameters; the README's inputs table lists them as config only.
+GLUE_NAME_PATTERN: Final = r"[a-z0-9_]{1,255}"  # what Athena reads: lowercase letters, digits, _
+WORKGROUP_NAME_PATTERN: Final = r"[a-zA-Z0-9._-]{1,128}"  # Athena's WorkGroup pattern
+GIB: Final = 1024**3
+QUERY_INPUTS: Final[tuple[Input, ...]] = (
+    Input(
+        "create_athena_table", "bool", False, "Queries", "Athena table",
+        "true: a Glue database and table over the delivered objects (partitions projected), an Athena "
+        "workgroup and named queries (s3 only).",
+    ),
+    Input(
+        "glue_database_name", "str", None, "Queries", "Glue database name",
+        "Name of the Glue database; empty: <stack name, - as _>_flow_logs.",
+        allowed="a Glue database name: 1-255 of a-z 0-9 _", pattern=GLUE_NAME_PATTERN,
+    ),
+    Input(
+        "glue_table_name", "str", "vpc_flow_logs", "Queries", "Glue table name",
+        "Name of the table in that database.",
+        allowed="a Glue table name: 1-255 of a-z 0-9 _", pattern=GLUE_NAME_PATTERN,
+    ),
+    Input(
+        "athena_workgroup_name", "str", None, "Queries", "Athena workgroup name",
+        "Name of the Athena workgroup; empty: <stack name>-flow-logs (a stack name of at most 118 characters).",
+        allowed="an Athena workgroup name: 1-128 of a-z A-Z 0-9 . _ -", pattern=WORKGROUP_NAME_PATTERN,
+    ),
+    Input(
+        "athena_bytes_scanned_cutoff_per_query", "int", 10 * GIB, "Queries", "Bytes scanned per query",
+        "Athena cancels a query of the workgroup that scans more (10 GiB by default; Athena's minimum is 10 MB).",
+        low=10_000_000,
+    ),
+    Input(
+        "athena_results_expiration_days", "int", 7, "Queries", "Days to keep query results",
+        "Days after which query results (athena-results/ in the created bucket) expire.", low=1,
+    ),
+    Input(
+        "create_logs_insights_queries", "bool", False, "Queries", "Logs Insights queries",
+        "true: saved Logs Insights queries on the flow-log group (cloud-watch-logs only).",
+    ),
+)  # fmt: skip
+QUERY_BY_NAME: Final[dict[str, Input]] = {spec.name: spec for spec in QUERY_INPUTS}
 # Target input -> the flow log's ResourceType. Exactly one target is set.
 TARGETS: Final[dict[str, str]] = {
     "vpc_id": "VPC",

@@ -38,6 +38,9 @@ def add_flow_logs(template: Template, config: FlowLogsConfig, *, prefix: str = "
 
 def stack_parameters(config: FlowLogsConfig, *, changed_only: bool = True) -> dict[str, Any]:
     """The shipped template's Parameters for `config`: those that differ from the default, or all."""
+    for name, value in config.compile_time_only.items():  # the shipped template has no query layer
+        raise ConfigError(name, value, "left at its default for the shipped template (the query layer is "
+                          "compile time only: use add_flow_logs or cfn-flowlogs build)")  # fmt: skip
     values = config.values()
     parameters = {}
     for spec in INPUTS:

@@ -16,6 +16,7 @@ BUCKET_POLICY: Final = "FlowLogsBucketPolicy"
 EMPTY_BUCKET_ROLE: Final = "EmptyBucketRole"
 EMPTY_BUCKET_FUNCTION: Final = "EmptyBucketFunction"
 EMPTY_BUCKET: Final = "EmptyBucketOnDelete"
+EMPTY_BUCKET_LOG_GROUP: Final = "EmptyBucketLogGroup"
 SOURCE_ROLE: Final = "FirehoseSourceRole"
 SOURCE_ROLE_POLICY: Final = "FirehoseSourceRolePolicy"
 # Free and without properties: present exactly when nothing else is, since CloudFormation
@@ -34,3 +35,11 @@ OUTPUTS: Final = (
     "S3BucketArn",
     "S3BucketName",
 )
+
+# The query layer (create_athena_table, create_logs_insights_queries): metadata only, no data.
+GLUE_DATABASE: Final = "FlowLogsGlueDatabase"
+GLUE_TABLE: Final = "FlowLogsGlueTable"
+ATHENA_WORKGROUP: Final = "FlowLogsAthenaWorkGroup"
+NAMED_QUERY: Final = "FlowLogsQuery"  # + the question's key: FlowLogsQueryTopTalkers ...
+INSIGHTS_QUERY: Final = "FlowLogsInsights"  # + the question's key: FlowLogsInsightsTopTalkers ...
+QUERY_OUTPUTS: Final = ("GlueDatabaseName", "GlueTableName", "AthenaWorkGroupName")

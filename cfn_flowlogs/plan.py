@@ -15,6 +15,8 @@ TRANSIT_GATEWAY_TARGETS = ("transit_gateway_id", "transit_gateway_attachment_id"
 
 @dataclass(frozen=True)
 class Plan:
+    """What the template creates, each a Decision: known now, or a Condition's name."""
+
     create: Decision  # the flow log itself
     targets: dict[str, Decision]  # target input -> whether it is the one set
     transit_gateway: Decision  # the target is a transit gateway or one of its attachments
@@ -28,6 +30,8 @@ class Plan:
     managed_policy: Decision
     force_destroy: Decision
     across_accounts: Decision  # Firehose in another account, through a source role made here
+    athena: Decision = False  # the Glue table, Athena workgroup and named queries (compile time only)
+    logs_insights: Decision = False  # the Logs Insights query definitions (compile time only)
 
     def by_target(self, ctx: BuildContext, value: Callable[[str], Any]) -> Any:
         """`value(target)` for the one target set: a chain of Fn::If when only deploy time knows."""
@@ -65,4 +69,7 @@ def plan(ctx: BuildContext) -> Plan:
         managed_policy=c("UseManagedIamPolicy", ctx.all(to_cloudwatch, ctx.is_true("use_managed_iam_policies"))),
         force_destroy=c("DestroyBucketOnDelete", ctx.all(create_bucket, ctx.is_true("force_destroy_bucket"))),
         across_accounts=c("DeliverAcrossAccounts", ctx.all(to_firehose, ctx.has("deliver_cross_account_role"))),
+        # Compile-time inputs, never Parameters: absent from the shipped template's values.
+        athena=ctx.all(to_s3, bool(ctx.values.get("create_athena_table"))),
+        logs_insights=ctx.all(to_cloudwatch, bool(ctx.values.get("create_logs_insights_queries"))),
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from troposphere import (
     And,
@@ -41,6 +41,9 @@ from .resources.log_group import LogGroupHandles, add_log_group, log_group_arn
 from .resources.role import add_delivery_role
 from .validators import PSEUDO_PARAMETERS, is_expression
 
+if TYPE_CHECKING:
+    from .resources.queries import QueryHandles
+
 DESCRIPTION = "VPC Flow Logs with an encrypted destination, least-privilege delivery and retained data (cfn-flowlogs)"
 
 
@@ -68,6 +71,9 @@ def _parameter_defaults(config: FlowLogsConfig | None) -> dict[str, Any]:
     """The Parameters' defaults: the module's, or the config's when they can be literal text."""
     if config is None:
         return {spec.name: spec.default for spec in INPUTS}
+    for name, value in config.compile_time_only.items():
+        raise ConfigError(name, value, "left at its default in a template with Parameters (the query layer "
+                          "follows the log format, which a Parameter could change: compile a template)")  # fmt: skip
     return literal_defaults(config.values())
 
 
@@ -122,6 +128,7 @@ class FlowLogs:
     key_arn: Any
     bucket_arn: Any
     bucket_name: Any
+    queries: QueryHandles | None = None  # the Glue table, Athena workgroup and saved queries, if asked for
 
     @property
     def flow_log_id(self) -> Any:
@@ -147,8 +154,15 @@ def add_resources(ctx: BuildContext, *, outputs: bool = True, placeholder: bool 
     bucket = add_bucket(ctx, decisions, key.arn)
     source = add_cross_account_source_role(ctx, decisions)
     flow_log = add_flow_log(ctx, decisions, log_group=log_group.log_group, role=role, bucket=bucket, source=source)
+    queries = None
+    if decisions.athena is not False or decisions.logs_insights is not False:
+        from .resources.queries import add_query_layer, log_fields  # imported only when asked for
+
+        queries = add_query_layer(
+            ctx, decisions, log_fields(ctx), bucket=bucket, key_arn=key.arn, log_group_name=log_group.name
+        )
     if outputs:
-        _add_outputs(ctx, decisions, flow_log, log_group, key, bucket)
+        _add_outputs(ctx, decisions, flow_log, log_group, key, bucket, queries)
     return FlowLogs(
         flow_log=flow_log,
         log_group=log_group.log_group,
@@ -160,6 +174,7 @@ def add_resources(ctx: BuildContext, *, outputs: bool = True, placeholder: bool 
         key_arn=key.arn if decisions.uses_key is not False else None,
         bucket_arn=bucket.arn if decisions.to_s3 is not False else None,
         bucket_name=bucket.name if decisions.to_s3 is not False else None,
+        queries=queries,
     )
 
 
@@ -170,7 +185,10 @@ def _add_outputs(
     log_group: LogGroupHandles,
     key: KeyHandles,
     bucket: BucketHandles,
+    queries: QueryHandles | None = None,
 ) -> None:
+    glue = queries.glue if queries else None
+    athena: Decision = decisions.athena if glue is not None else False
     values: dict[str, tuple[Decision, Any]] = {
         "FlowLogId": (decisions.create, lambda: Ref(flow_log)),
         "CloudWatchLogsGroupArn": (decisions.to_cloudwatch, lambda: GetAtt(log_group.log_group, "Arn")),
@@ -178,8 +196,11 @@ def _add_outputs(
         "CloudWatchKmsKeyArn": (decisions.uses_key, lambda: key.arn),
         "S3BucketArn": (decisions.to_s3, lambda: bucket.arn),
         "S3BucketName": (decisions.to_s3, lambda: bucket.name),
+        "GlueDatabaseName": (athena, lambda: glue.database_name if glue else None),
+        "GlueTableName": (athena, lambda: glue.table_name if glue else None),
+        "AthenaWorkGroupName": (athena, lambda: Ref(queries.workgroup) if queries else None),
     }
-    for name in naming.OUTPUTS:
+    for name in naming.OUTPUTS + naming.QUERY_OUTPUTS:
         decision, value = values[name]
         if decision is False:
             continue

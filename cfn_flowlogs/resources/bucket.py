@@ -3,15 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from importlib import resources
-from typing import Any, ClassVar
+from typing import Any
 
-import awacs.cloudformation as cloudformation
-from awacs.aws import Allow, Statement
 from troposphere import GetAtt, NoValue, Ref, Select, Split
-from troposphere.awslambda import Code, Function
 from troposphere.cloudformation import CustomResource
-from troposphere.iam import Policy, Role
 from troposphere.s3 import (
     AbortIncompleteMultipartUpload,
     Bucket,
@@ -34,12 +29,15 @@ from ..context import BuildContext
 from ..plan import Plan
 from ..scanners import skipped
 from .common import KEEP_DATA, RETAIN, arn_of, tags
+from .emptier import add_emptier
 
 NONCURRENT_VERSION_DAYS = 30
 
 
 @dataclass(frozen=True)
 class BucketHandles:
+    """The bucket, its policy and emptier (None where not created), and the bucket in use."""
+
     bucket: Bucket | None
     policy: BucketPolicy | None
     emptier: CustomResource | None
@@ -49,7 +47,7 @@ class BucketHandles:
 
 
 def add_bucket(ctx: BuildContext, plan: Plan, key_arn: Any) -> BucketHandles:
-    bucket = ctx.add(plan.create_bucket, lambda logical_id: _bucket(ctx, logical_id, key_arn), naming.BUCKET)
+    bucket = ctx.add(plan.create_bucket, lambda logical_id: _bucket(ctx, logical_id, key_arn, plan), naming.BUCKET)
     arn = ctx.pick(plan.create_bucket, arn_of(bucket), ctx.value("s3_bucket"))
     name = ctx.pick(plan.create_bucket, Ref(bucket) if bucket else NoValue, _name_from_arn(ctx))
     prefix = key_prefix(ctx)
@@ -63,11 +61,11 @@ def add_bucket(ctx: BuildContext, plan: Plan, key_arn: Any) -> BucketHandles:
         ),
         naming.BUCKET_POLICY,
     )
-    emptier = _add_emptier(ctx, plan, bucket) if bucket is not None else None
+    emptier = add_emptier(ctx, plan, bucket) if bucket is not None else None
     return BucketHandles(bucket, policy, emptier, arn, name, log_destination(ctx, arn))
 
 
-def _bucket(ctx: BuildContext, logical_id: str, key_arn: Any) -> Bucket:
+def _bucket(ctx: BuildContext, logical_id: str, key_arn: Any, plan: Plan) -> Bucket:
     transitions = [
         LifecycleRuleTransition(
             StorageClass="STANDARD_IA", TransitionInDays=ctx.value("s3_infrequent_access_transition")
@@ -103,12 +101,27 @@ def _bucket(ctx: BuildContext, logical_id: str, key_arn: Any) -> Bucket:
                     ExpirationInDays=ctx.value("s3_expiration_transition"),
                     NoncurrentVersionExpiration=NoncurrentVersionExpiration(NoncurrentDays=NONCURRENT_VERSION_DAYS),
                     AbortIncompleteMultipartUpload=AbortIncompleteMultipartUpload(DaysAfterInitiation=7),
-                )
+                ),
+                *([_results_rule(ctx)] if plan.athena is True else []),
             ]
         ),
         **tags(ctx),
         **KEEP_DATA,
         **skipped("CKV_AWS_18"),
+    )
+
+
+def _results_rule(ctx: BuildContext) -> LifecycleRule:
+    """Athena's query results (create_athena_table) expire after athena_results_expiration_days."""
+    from ..queries import RESULTS_PREFIX  # the query layer's, imported only when it is built
+
+    return LifecycleRule(
+        Id="AthenaResultsExpiration",
+        Status="Enabled",
+        Prefix=RESULTS_PREFIX,
+        ExpirationInDays=ctx.value("athena_results_expiration_days"),
+        NoncurrentVersionExpiration=NoncurrentVersionExpiration(NoncurrentDays=1),
+        AbortIncompleteMultipartUpload=AbortIncompleteMultipartUpload(DaysAfterInitiation=1),
     )
 
 
@@ -124,17 +137,21 @@ def log_destination(ctx: BuildContext, bucket_arn: Any) -> Any:
     return ctx.pick(ctx.has("s3_subfolder"), with_subfolder, bucket_arn)
 
 
+def delivery_path(ctx: BuildContext, bucket: Any, prefix: Any, tail: str, *, scheme: str = "") -> Any:
+    """`<bucket>/[<subfolder>/]AWSLogs/[aws-account-id=]<tail>`: where VPC Flow Logs writes, for
+    the bucket policy's grant (`bucket` an ARN) and the Athena table's location (`scheme` s3://,
+    `bucket` a name), so the two can never disagree. `prefix` is `key_prefix(ctx)`."""
+    hive = ctx.pick(ctx.enabled("hive_compatible_partitions"), "aws-account-id=", "")
+    return ctx.sub(scheme + "${Bucket}/${Prefix}AWSLogs/${Hive}" + tail, Bucket=bucket, Prefix=prefix, Hive=hive)
+
+
 def delivery_statements(ctx: BuildContext, bucket_arn: Any, prefix: Any) -> list[Any]:
     """What log delivery needs from a bucket's policy (ACL check, write under the prefix that
     follows `s3_subfolder` and the Hive option), and the TLS-only deny. Used for the created
     bucket's policy and printed by `cfn-flowlogs policies` for a custom bucket."""
-    hive = ctx.pick(ctx.enabled("hive_compatible_partitions"), "aws-account-id=", "")
 
     def write(sources: policies.DeliverySources) -> Any:
-        objects = [
-            ctx.sub("${Bucket}/${Prefix}AWSLogs/${Hive}" + account + "/*", Bucket=bucket_arn, Prefix=prefix, Hive=hive)
-            for account in sources.account_paths
-        ]
+        objects = [delivery_path(ctx, bucket_arn, prefix, account + "/*") for account in sources.account_paths]
         return policies.delivery_write_statement(sources, objects)
 
     return [
@@ -156,60 +173,3 @@ def _name_from_arn(ctx: BuildContext) -> Any:
     if isinstance(arn, str):
         return arn.rpartition(":::")[2]
     return Select(5, Split(":", ctx.value("s3_bucket")))
-
-
-class EmptyBucket(CustomResource):
-    resource_type = "Custom::EmptyBucket"
-    props: ClassVar = {"ServiceToken": (str, True), "BucketName": (str, True), "LogicalId": (str, True)}
-
-
-def _add_emptier(ctx: BuildContext, plan: Plan, bucket: Bucket) -> CustomResource | None:
-    """force_destroy_bucket: a function that empties and deletes the bucket on stack delete."""
-    bucket_arn = GetAtt(bucket, "Arn")
-    permissions = policies.empty_bucket_permissions(bucket_arn, ctx.sub("${Bucket}/*", Bucket=bucket_arn))
-    permissions.Statement.append(
-        Statement(
-            Sid="ReadOwnStack",
-            Effect=Allow,
-            Action=[cloudformation.DescribeStacks, cloudformation.DescribeStackResource],
-            Resource=[Ref("AWS::StackId")],
-        )
-    )
-    role = ctx.add(
-        plan.force_destroy,
-        lambda logical_id: Role(
-            logical_id,
-            AssumeRolePolicyDocument=policies.lambda_trust(),
-            Description="Lets the stack empty and delete its flow log bucket on delete",
-            Policies=[Policy(PolicyName="EmptyBucket", PolicyDocument=permissions)],
-            **tags(ctx),
-        ),
-        naming.EMPTY_BUCKET_ROLE,
-    )
-    source = resources.files("cfn_flowlogs").joinpath("lambda/empty_bucket.py").read_text(encoding="utf-8")
-    function = ctx.add(
-        plan.force_destroy,
-        lambda logical_id: Function(
-            logical_id,
-            Description="Empties and deletes the flow log bucket when the stack releases it",
-            Runtime="python3.13",
-            Handler="index.handler",
-            Code=Code(ZipFile=source),
-            Role=GetAtt(role, "Arn"),
-            Timeout=900,
-            MemorySize=256,
-            **tags(ctx),
-            **skipped("CKV_AWS_115", "CKV_AWS_116", "CKV_AWS_117"),
-        ),
-        naming.EMPTY_BUCKET_FUNCTION,
-    )
-    return ctx.add(
-        plan.force_destroy,
-        lambda logical_id: EmptyBucket(
-            logical_id,
-            ServiceToken=GetAtt(function, "Arn"),
-            BucketName=Ref(bucket),
-            LogicalId=bucket.title,
-        ),
-        naming.EMPTY_BUCKET,
-    )
