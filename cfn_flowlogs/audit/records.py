@@ -1,0 +1,133 @@
+"""Plain records of what an account and region hold: its VPCs and the flow logs on each VPC, its
+subnets and its network interfaces, made from the EC2 API's own items (DescribeVpcs,
+DescribeFlowLogs, DescribeSubnets, DescribeNetworkInterfaces)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass
+from typing import Any, Final
+
+# Where a flow log sits, by its ResourceId's prefix. Transit gateway, attachment and NAT gateway
+# flow logs belong to no VPC and are left out.
+RESOURCE_TYPES: Final = {"vpc-": "VPC", "subnet-": "Subnet", "eni-": "NetworkInterface"}
+_ORDER: Final = {kind: index for index, kind in enumerate(RESOURCE_TYPES.values())}
+
+
+@dataclass(frozen=True)
+class FlowLog:
+    """One flow log as DescribeFlowLogs shows it."""
+
+    flow_log_id: str
+    resource_type: str  # VPC, Subnet or NetworkInterface
+    resource_id: str
+    traffic_type: str | None
+    log_destination_type: str | None
+    log_destination: str | None  # the bucket, stream or log group ARN (the log group's name if only that)
+    log_format: str | None
+    max_aggregation_interval: int | None
+    deliver_logs_status: str | None  # SUCCESS | FAILED (AWS's FlowLog.DeliverLogsStatus)
+    deliver_logs_error_message: str | None
+
+    @classmethod
+    def from_api(cls, item: Mapping[str, Any], resource_type: str) -> FlowLog:
+        return cls(
+            flow_log_id=str(item.get("FlowLogId", "")),
+            resource_type=resource_type,
+            resource_id=str(item.get("ResourceId", "")),
+            traffic_type=item.get("TrafficType"),
+            log_destination_type=item.get("LogDestinationType"),
+            log_destination=item.get("LogDestination") or item.get("LogGroupName"),
+            log_format=item.get("LogFormat"),
+            max_aggregation_interval=item.get("MaxAggregationInterval"),
+            deliver_logs_status=item.get("DeliverLogsStatus"),
+            deliver_logs_error_message=item.get("DeliverLogsErrorMessage"),
+        )
+
+    @property
+    def failing(self) -> bool:
+        return self.deliver_logs_status == "FAILED"
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Vpc:
+    """A VPC of an account and region, with every flow log on it, its subnets and its interfaces."""
+
+    account_id: str
+    region: str
+    vpc_id: str
+    name: str | None  # its Name tag
+    is_default: bool
+    cidr_block: str | None
+    subnets: int | None  # how many subnets it has; None when not read (no subnet has a flow log)
+    flow_logs: tuple[FlowLog, ...]
+
+    def logs(self, resource_type: str) -> tuple[FlowLog, ...]:
+        return tuple(log for log in self.flow_logs if log.resource_type == resource_type)
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    """An account (region None: every region) or an account and region the audit could not read."""
+
+    account_id: str
+    region: str | None
+    message: str
+
+
+def vpcs_from_api(
+    account_id: str,
+    region: str,
+    vpcs: Iterable[Mapping[str, Any]],
+    flow_logs: Iterable[Mapping[str, Any]],
+    subnets: Sequence[Mapping[str, Any]] | None = None,
+    interfaces: Iterable[Mapping[str, Any]] = (),
+) -> list[Vpc]:
+    """The account's own VPCs in `region` with their flow logs, sorted by VPC ID.
+
+    A VPC another account shares with this one (OwnerId differs) is left to its owner's audit.
+    Subnet and interface flow logs are placed by the subnets' and interfaces' VpcId.
+    """
+    owned = [vpc for vpc in vpcs if vpc.get("OwnerId", account_id) == account_id]
+    subnet_vpc = {s["SubnetId"]: s.get("VpcId") for s in subnets or ()}
+    interface_vpc = {i["NetworkInterfaceId"]: i.get("VpcId") for i in interfaces}
+    placed: dict[str, list[FlowLog]] = {str(vpc["VpcId"]): [] for vpc in owned}
+    for item in flow_logs:
+        resource = str(item.get("ResourceId", ""))
+        kind = next((kind for prefix, kind in RESOURCE_TYPES.items() if resource.startswith(prefix)), None)
+        if kind == "VPC":
+            vpc_id: str | None = resource
+        elif kind == "Subnet":
+            vpc_id = subnet_vpc.get(resource)
+        elif kind == "NetworkInterface":
+            vpc_id = interface_vpc.get(resource)
+        else:
+            continue
+        if kind is not None and vpc_id in placed:
+            placed[vpc_id].append(FlowLog.from_api(item, kind))
+    counts = Counter(str(s.get("VpcId")) for s in subnets) if subnets is not None else None
+    records = []
+    for vpc in owned:
+        vpc_id = str(vpc["VpcId"])
+        logs = sorted(placed[vpc_id], key=lambda log: (_ORDER[log.resource_type], log.resource_id, log.flow_log_id))
+        name = next((str(t.get("Value")) for t in vpc.get("Tags") or () if t.get("Key") == "Name"), None)
+        records.append(
+            Vpc(
+                account_id=account_id,
+                region=region,
+                vpc_id=vpc_id,
+                name=name,
+                is_default=bool(vpc.get("IsDefault", False)),
+                cidr_block=vpc.get("CidrBlock"),
+                subnets=counts.get(vpc_id, 0) if counts is not None else None,
+                flow_logs=tuple(logs),
+            )
+        )
+    return sorted(records, key=lambda record: record.vpc_id)
+
+
+__all__ = ["RESOURCE_TYPES", "FlowLog", "Unreadable", "Vpc", "vpcs_from_api"]

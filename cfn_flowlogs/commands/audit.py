@@ -1,0 +1,274 @@
+"""`cfn-flowlogs audit`: every VPC of the organization (or of some accounts or OUs), its flow logs
+and a status; with `--write-plan`, the StackSet rollout plan for the VPCs that have none.
+
+Exit 0 every VPC covered, 1 a VPC missing, partial or failing, 2 bad input, 3 an account or region
+could not be read (and every VPC that could was covered). boto3 is imported only here, in `run`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+from .common import add_config_arguments, emit, fail, warn
+
+EXTRA = "pip install 'cfn-flowlogs[aws]'"
+MAX_CONCURRENCY = 64
+_ROLE_NAME = r"[\w+=,.@-]{1,64}"
+_OU = r"(ou-[a-z0-9]{4,32}-[a-z0-9]{8,32}|r-[a-z0-9]{4,32})"
+_PLAN_ONLY = ("archive_bucket_arn", "include_partial", "force", "config", "module", "assignments")
+EPILOG = """\
+examples:
+  cfn-flowlogs audit --regions all --format json -o audit.json
+  cfn-flowlogs audit --organizational-units ou-ab12-34cd56ef --role-name AWSControlTowerExecution
+  cfn-flowlogs audit --accounts 111122223333 --regions us-east-1,eu-west-1 --write-plan plan.yaml \\
+    --archive-bucket-arn arn:aws:s3:::example-org-flow-log-archive --set traffic_type=ALL
+"""
+
+
+def add_parser(commands: Any) -> None:
+    audit = commands.add_parser(
+        "audit",
+        help="report the flow logs of every VPC of an organization (read-only); write a rollout plan",
+        description="Read every VPC of the organization's accounts (or of --accounts or --organizational-units) "
+        "and its flow logs, read-only, and give each a status: covered, partial, failing or missing. "
+        "Exit 0 all covered, 1 any not, 2 bad input, 3 an account or region could not be read.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    scope = audit.add_argument_group("scope")
+    scope.add_argument(
+        "--regions",
+        metavar="R1,R2|all",
+        help="regions to read, or all (each account's enabled regions); default: the caller's",
+    )
+    which = scope.add_mutually_exclusive_group()
+    which.add_argument("--accounts", metavar="ID,...", help="these accounts (default: every ACTIVE account)")
+    which.add_argument(
+        "--organizational-units", metavar="OU,...", help="every ACTIVE account in these OUs and the OUs under them"
+    )
+    scope.add_argument(
+        "--role-name",
+        default="OrganizationAccountAccessRole",
+        help="role assumed in every other account (Control Tower: AWSControlTowerExecution; default: %(default)s)",
+    )
+    audit.add_argument(
+        "--require-traffic-type",
+        choices=("any", "ACCEPT", "REJECT", "ALL"),
+        default="any",
+        help="traffic a VPC flow log must capture for `covered` (default: %(default)s)",
+    )
+    audit.add_argument(
+        "--format",
+        choices=("table", "json", "csv"),
+        default=None,
+        help="output format (default: from -o's extension, else table)",
+    )
+    audit.add_argument("-o", "--output", metavar="FILE", help="file to write (default: standard output)")
+    audit.add_argument(
+        "--concurrency",
+        type=int,
+        default=8,
+        metavar="N",
+        help=f"accounts and regions read at once, 1 to {MAX_CONCURRENCY} (default: %(default)s)",
+    )
+    plan = audit.add_argument_group("rollout plan (for `cfn-flowlogs rollout`)")
+    plan.add_argument("--write-plan", metavar="FILE", help="write the plan covering every missing VPC")
+    plan.add_argument("--archive-bucket-arn", metavar="ARN", help="the central archive's S3BucketArn")
+    plan.add_argument(
+        "--stack-set-name",
+        metavar="NAME",
+        default=None,
+        help="the StackSet's name (default: org-vpc-flow-logs; another for each wave)",
+    )
+    plan.add_argument("--include-partial", action="store_true", help="plan the partial VPCs too")
+    plan.add_argument("--force", action="store_true", help="overwrite an existing plan file")
+    add_config_arguments(audit)  # the plan's shared inputs (traffic_type, s3_subfolder, ...), as `build` takes them
+    audit.set_defaults(run=run)
+
+
+def parse_options(args: argparse.Namespace) -> tuple[dict[str, Any], Any]:
+    """Every argument checked before anything is read: (the request's fields, PlanSettings or None).
+
+    Raises ConfigError naming the option, the value and what is allowed."""
+    from ..errors import ConfigError
+    from ..validators import ACCOUNT, REGION
+
+    regions = _items("--regions", args.regions)
+    all_regions = regions == ("all",)
+    if not all_regions:
+        for region in regions:
+            _check("--regions", region, REGION, "region names like us-east-1, or all")
+    accounts = _items("--accounts", args.accounts)
+    for account in accounts:
+        _check("--accounts", account, ACCOUNT, "12-digit account IDs")
+    units = _items("--organizational-units", args.organizational_units)
+    for unit in units:
+        _check("--organizational-units", unit, _OU, "OU IDs (ou-...) or the root ID (r-...)")
+    _check("--role-name", args.role_name, _ROLE_NAME, "an IAM role name: 1-64 of letters, digits and +=,.@_-")
+    if not 1 <= args.concurrency <= MAX_CONCURRENCY:
+        raise ConfigError("--concurrency", args.concurrency, f"a whole number from 1 to {MAX_CONCURRENCY}")
+    request = {"regions": () if all_regions else regions, "all_regions": all_regions, "accounts": accounts,
+               "organizational_units": units, "role_name": args.role_name,
+               "for_plan": bool(args.write_plan)}  # fmt: skip
+    if not args.write_plan:
+        given = [name for name in (*_PLAN_ONLY, "stack_set_name") if getattr(args, name, None) not in (None, False, [])]
+        if given:
+            option = "--" + given[0].replace("_", "-").replace("assignments", "set")
+            raise ConfigError(option, getattr(args, given[0]), "given only with --write-plan")
+        return request, None
+    if not args.archive_bucket_arn:
+        raise ConfigError("--archive-bucket-arn", None, "the archive's S3BucketArn (required by --write-plan)")
+    if args.output and _same_file(args.output, args.write_plan):
+        raise ConfigError("--write-plan", args.write_plan, "a file other than -o's")
+    from ..audit.plan import DEFAULT_STACK_SET_NAME, PlanSettings, check_settings
+    from ..loading import load_config_file, parse_assignment
+
+    if args.module is not None and not args.config:
+        raise ConfigError("--module", args.module, "given only with a .tf --config (it picks one of its module blocks)")
+    inputs = load_config_file(args.config, args.module) if args.config else {}
+    inputs.update(parse_assignment(assignment) for assignment in args.assignments)
+    settings = PlanSettings(
+        archive_bucket_arn=args.archive_bucket_arn,
+        stack_set_name=args.stack_set_name or DEFAULT_STACK_SET_NAME,
+        inputs=inputs,
+        include_partial=args.include_partial,
+        require=args.require_traffic_type,
+    )
+    check_settings(settings)
+    if not args.force and Path(args.write_plan).exists():
+        raise ConfigError("--write-plan", args.write_plan, "a new file (or --force to overwrite it)")
+    return request, settings
+
+
+def _items(option: str, text: str | None) -> tuple[str, ...]:
+    from ..errors import ConfigError
+
+    if text is None:
+        return ()
+    items = tuple(dict.fromkeys(item.strip() for item in text.split(",")))
+    if not items or "" in items:
+        raise ConfigError(option, text, "a comma-separated list without empty items")
+    return items
+
+
+def _check(option: str, value: str, pattern: str, allowed: str) -> None:
+    from ..errors import ConfigError
+
+    if re.fullmatch(pattern, value) is None:
+        raise ConfigError(option, value, allowed)
+
+
+def _same_file(a: str, b: str) -> bool:
+    return Path(a).resolve() == Path(b).resolve()
+
+
+def _format(args: argparse.Namespace) -> str:
+    if args.format:
+        return str(args.format)
+    suffix = Path(args.output).suffix.lower() if args.output else ""
+    return {".json": "json", ".csv": "csv"}.get(suffix, "table")
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..errors import ConfigError
+
+    try:
+        request_fields, settings = parse_options(args)
+    except ConfigError as error:
+        fail(str(error))
+    try:
+        from ..audit import collect
+    except ImportError as error:
+        if error.name in ("boto3", "botocore") or (error.name or "").startswith(("boto3.", "botocore.")):
+            fail(f"audit needs boto3, which the aws extra installs: {EXTRA}")
+        raise
+    from ..audit.judge import exit_code, judge, tally
+    from ..audit.render import render
+
+    try:
+        auditor = collect.Auditor(collect.open_session(), role_name=args.role_name, concurrency=args.concurrency)
+        scope = auditor.resolve(collect.Request(**request_fields))
+    except collect.AuditError as error:
+        print(f"cfn-flowlogs: error: {error}", file=sys.stderr)
+        return error.code
+    if settings is not None and not settings.archive_bucket_arn.startswith(f"arn:{scope.partition}:"):
+        fail(str(ConfigError("--archive-bucket-arn", settings.archive_bucket_arn,
+                             f"a bucket ARN in the caller's partition ({scope.partition})")))  # fmt: skip
+    for note in scope.notes:
+        warn(note)
+    progress = collect.Progress(sys.stderr)
+    collected = auditor.collect(scope, progress)
+    findings = [judge(vpc, args.require_traffic_type) for vpc in collected.vpcs]
+    for lost in collected.unreadable:
+        warn(f"not read: {lost.account_id} {lost.region or '(every region)'}: {lost.message}")
+    text = render(_format(args), findings, collected.unreadable)
+    if settings is not None:
+        _write_plan(args, settings, scope, collected, findings)
+    emit(args.output, text)
+    counts = ", ".join(f"{n} {status}" for status, n in tally(findings).items())
+    read = collected.account_regions - len(collected.unreadable)
+    print(f"cfn-flowlogs: audit: {len(scope.accounts)} accounts, {read} of {collected.account_regions} "
+          f"account-regions read; {len(findings)} VPCs: {counts}; {collected.calls} API calls in "
+          f"{collected.seconds:.1f} s", file=sys.stderr)  # fmt: skip
+    return exit_code(findings, collected.unreadable)
+
+
+def _write_plan(args: argparse.Namespace, settings: Any, scope: Any, collected: Any, findings: list[Any]) -> None:
+    from ..audit.plan import PlanScope, build_plan
+    from ..errors import ConfigError
+
+    regions = collected.regions or scope.regions or (scope.home_region,)
+    if scope.kind == "organizational_units":
+        where = PlanScope(regions, organizational_units=scope.organizational_units,
+                          management_account=scope.management_account)  # fmt: skip
+    elif scope.kind == "organization" and scope.root_id:
+        where = PlanScope(regions, organizational_units=(scope.root_id,), management_account=scope.management_account)
+    else:
+        if scope.kind == "organization":
+            warn("the organization's root could not be read: the plan is self-managed, for its accounts")
+        where = PlanScope(regions, accounts=scope.accounts)
+    try:
+        plan = build_plan(findings, collected.unreadable, settings, where)
+    except ConfigError as error:
+        fail(str(error))
+    try:
+        _write(Path(args.write_plan), plan.text(), force=args.force)
+    except FileExistsError:
+        fail(f"--write-plan must be a new file (or --force to overwrite it), got {args.write_plan!r}")
+    except OSError as error:
+        fail(f"cannot write {args.write_plan}: {error.strerror}")
+    left = len(plan.left_out)
+    print(f"cfn-flowlogs: audit: wrote {args.write_plan}: {len(plan.planned)} VPC(s) in overrides"
+          + (f", {left} left out (listed at its end)" if left else ""), file=sys.stderr)  # fmt: skip
+
+
+def _write(path: Path, text: str, *, force: bool) -> None:
+    """Write `text` whole; without `force`, never over an existing file (even one made meanwhile)."""
+    import tempfile  # only here: every other command would pay for its import
+
+    from ..render import write_atomic
+
+    if force:
+        write_atomic(path, text)
+        return
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
+        try:
+            os.link(tmp, path)  # fails if `path` exists: no race with another writer
+        except FileExistsError:
+            raise
+        except OSError:  # a file system without hard links: exclusive create instead
+            with path.open("x", encoding="utf-8", newline="\n") as handle:
+                handle.write(text)
+    finally:
+        os.unlink(tmp)
