@@ -1,10 +1,12 @@
-"""The README's generated tables (inputs, scanner skips), from the code that enforces them."""
+"""The README's generated sections (inputs, scanner skips, the example's diagram), from the code
+that enforces or builds them."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Final
 
-from .inputs import INPUTS, Input
+from .inputs import INPUTS, QUERY_INPUTS, Input
 from .scanners import CHECKOV_SKIPS
 
 # The inputs that are maps: compile-time only (a config file or Python), never Parameters.
@@ -54,6 +56,9 @@ def inputs_table() -> str:
         rows.append("| " + " | ".join(cells) + " |")
     for name, default, allowed, what in MAPS:
         rows.append(f"| `{name}` | (config only) | {default} | {_cell(allowed)} | {_cell(what)} |")
+    for spec in QUERY_INPUTS:  # the query layer: compile time only
+        cells = [f"`{spec.name}`", "(config only)", _default(spec), _cell(spec.constraint), _cell(spec.description)]
+        rows.append("| " + " | ".join(cells) + " |")
     return "\n".join(rows)
 
 
@@ -63,7 +68,50 @@ def skips_table() -> str:
     return "\n".join(rows)
 
 
-SECTIONS: Final = {"inputs": inputs_table, "checkov-skips": skips_table}
+# The example whose template the README draws, in the source tree `make template` runs in.
+DIAGRAM_EXAMPLE: Final = Path(__file__).resolve().parents[1] / "examples" / "s3.yaml"
+
+
+def example_diagram() -> str:
+    """The Mermaid flowchart of the template DIAGRAM_EXAMPLE compiles to, as a fenced block."""
+    from .diagram import to_mermaid
+    from .loading import config_from
+    from .template import build_template
+
+    return "```mermaid\n" + to_mermaid(build_template(config_from(DIAGRAM_EXAMPLE, []))) + "```"
+
+
+def queries_table() -> str:
+    """Each question the query layer asks, and the fields each way of asking it needs."""
+    from .queries import QUESTIONS
+
+    rows = ["| named query / saved Logs Insights query | logical IDs | needs the fields |", "|---|---|---|"]
+    for question in QUESTIONS:
+        needs = " or ".join(", ".join(f"`{name}`" for name in answer.fields) for answer in question.answers)
+        ids = f"`FlowLogsQuery{question.key}`, `FlowLogsInsights{question.key}`"
+        rows.append(f"| {_cell(question.title)}: {_cell(question.description)} | {ids} | {needs} |")
+    return "\n".join(rows)
+
+
+def analyst_policy_example() -> str:
+    """The IAM policy an analyst needs, for the README's example stack (see resources/queries.py)."""
+    from .resources.queries import AnalystScope, analyst_policy
+
+    scope = AnalystScope(
+        partition="aws", region="us-east-1", account="111122223333", bucket="example-flow-logs", subfolder="",
+        key_arn="arn:aws:kms:us-east-1:111122223333:key/11111111-2222-3333-4444-555555555555",
+        workgroup="net-prod-flow-logs", database="net_prod_flow_logs", table="vpc_flow_logs",
+    )  # fmt: skip
+    return "```json\n" + analyst_policy(scope).to_json(indent=2) + "\n```"
+
+
+SECTIONS: Final = {
+    "inputs": inputs_table,
+    "checkov-skips": skips_table,
+    "diagram": example_diagram,
+    "queries": queries_table,
+    "analyst-policy": analyst_policy_example,
+}
 
 
 def generated_readme(readme: str) -> str:

@@ -1,5 +1,5 @@
-"""The files `make template` writes: templates/ and the README's table of inputs. One source
-for the Makefile and the tests.
+"""The files `make template` writes: templates/ and the README's generated sections (inputs,
+checkov skips, the diagram of examples/s3.yaml). One source for the Makefile and the tests.
 
 Run as `python -m cfn_flowlogs.shipped [ROOT]` to (re)write them under ROOT (default: `.`).
 """

@@ -1,0 +1,44 @@
+"""`cfn-flowlogs diagram`: a Mermaid flowchart of the template a config compiles to."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from .common import add_config_arguments, emit, fail
+
+EPILOG = """\
+examples:
+  cfn-flowlogs diagram                                   # the shipped template
+  cfn-flowlogs diagram --config examples/s3.yaml -o s3.mmd
+"""
+
+
+def add_parser(commands: Any) -> None:
+    command = commands.add_parser(
+        "diagram",
+        help="print a Mermaid flowchart of the template",
+        description="Print a Mermaid flowchart of the template the config compiles to (no config: the\n"
+        "shipped template): every resource by family, an arrow for each reference between resources.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    add_config_arguments(command)
+    command.add_argument("-o", "--output", metavar="PATH", help="file to write (default: standard output)")
+    command.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..diagram import to_mermaid
+    from ..errors import ConfigError
+    from ..loading import config_from
+    from ..template import build_template
+
+    try:
+        given = args.config or args.assignments or args.module
+        config = config_from(args.config, args.assignments, module=args.module) if given else None
+        template = build_template(config)
+    except ConfigError as error:
+        fail(str(error))
+    emit(args.output, to_mermaid(template))
+    return 0
