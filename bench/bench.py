@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import shutil
 import statistics
 import subprocess
 import sys
@@ -24,7 +25,7 @@ from typing import Any
 
 from troposphere import Template
 
-from cfn_flowlogs import FlowLogsConfig, add_flow_logs, build_template, to_json, to_yaml
+from cfn_flowlogs import FlowLogsConfig, add_flow_logs, build_template, render, to_json, to_yaml
 from cfn_flowlogs.loading import config_from
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,10 +34,23 @@ CLI = Path(sys.executable).with_name("cfn-flowlogs")  # the venv's console scrip
 IMPORT_RUNS = 15
 CLI_RUNS = 7
 LINT_RUNS = 3
+FLOOR_RUNS = 21  # paired runs of the import floor and one specialized build
+CDK_RUNS = 3
 SCALE = (1, 10, 50)
+# What every build imports whatever it compiles: the reference a build's own start-up is measured against.
+FLOOR = (sys.executable, "-c", "import troposphere, awacs.aws, yaml")
+SPECIALIZED = ROOT / "examples/cloudwatch-logs.yaml"  # the common case: one VPC to CloudWatch Logs
+CDK = ROOT / "bench/cdk"  # app.js (two stacks) and, as configs, the same two stacks
+CDK_CONFIGS = (CDK / "cloudwatch.yaml", CDK / "s3.yaml")
+# `main` given its arguments, as a library caller runs it: without the console script's GC measure.
+PLAIN_MAIN = "import sys; from cfn_flowlogs.cli import main; sys.exit(main(sys.argv[1:]))"
+WITHOUT_GC_MEASURE = (sys.executable, "-c", PLAIN_MAIN)
+# The floor with the console script's GC measure too: what the build adds, like for like.
+FLOOR_GC_MEASURE = (sys.executable, "-c", "import gc; gc.disable(); import troposphere, awacs.aws, yaml; gc.freeze()")
 # Modules whose cumulative import time `-X importtime` reports (nested ones count in their parents:
 # troposphere imports cfn_flip, which imports yaml).
-WATCHED = ("cfn_flowlogs", "troposphere", "cfn_flip", "yaml", "awacs.aws", "dataclasses", "importlib.resources")
+WATCHED = ("cfn_flowlogs.template", "cfn_flowlogs.config", "cfn_flowlogs.render", "troposphere", "troposphere.ec2",
+           "cfn_flip", "yaml", "awacs.aws", "dataclasses")  # fmt: skip
 OWN = "cfn_flowlogs.* self"  # the package's own modules, without what they import
 
 
@@ -51,16 +65,16 @@ def median_of(fn: Callable[[], object], *, min_runs: int = 5, max_runs: int = 20
     return statistics.median(times)
 
 
-def run_once(argv: Sequence[str]) -> float:
+def run_once(argv: Sequence[str], cwd: Path = ROOT) -> float:
     """Seconds one process takes from start to exit; a failure stops the benchmark."""
     start = time.perf_counter()
-    subprocess.run(argv, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
+    subprocess.run(argv, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=cwd)
     return time.perf_counter() - start
 
 
-def process_median(argv: Sequence[str], runs: int) -> float:
-    run_once(argv)  # warm the page cache and write any .pyc first
-    return statistics.median(run_once(argv) for _ in range(runs))
+def process_median(argv: Sequence[str], runs: int, cwd: Path = ROOT) -> float:
+    run_once(argv, cwd)  # warm the page cache and write any .pyc first
+    return statistics.median(run_once(argv, cwd) for _ in range(runs))
 
 
 def machine() -> dict[str, Any]:
@@ -85,7 +99,7 @@ def import_breakdown() -> dict[str, float]:
     """Median cumulative seconds per watched module under `python -X importtime`."""
     samples: dict[str, list[float]] = {name: [] for name in (*WATCHED, OWN)}
     for _ in range(IMPORT_RUNS):
-        argv = [sys.executable, "-X", "importtime", "-c", "import cfn_flowlogs"]
+        argv = [sys.executable, "-X", "importtime", "-c", "from cfn_flowlogs import build_template, to_yaml"]
         report = subprocess.run(argv, check=True, capture_output=True, text=True, cwd=ROOT).stderr
         seen: dict[str, float] = {OWN: 0.0}
         for line in report.splitlines()[1:]:  # after the header: "import time: self | cumulative | name"
@@ -99,17 +113,22 @@ def import_breakdown() -> dict[str, float]:
 
 
 def startup() -> dict[str, Any]:
-    """`import cfn_flowlogs` in a fresh interpreter, less the bare interpreter's own start."""
+    """`import cfn_flowlogs` (its exports load on first use) and the compiler's import in a
+    fresh interpreter, less the bare interpreter's own start."""
     bare = [sys.executable, "-c", "pass"]
     package = [sys.executable, "-c", "import cfn_flowlogs"]
+    compiler = [sys.executable, "-c", "from cfn_flowlogs import build_template, to_yaml"]
     run_once(package)
-    pairs = [(run_once(bare), run_once(package)) for _ in range(IMPORT_RUNS)]  # interleaved: same drift
-    interpreter = statistics.median(b for b, _ in pairs)
-    with_package = statistics.median(p for _, p in pairs)
+    run_once(compiler)
+    runs = [(run_once(bare), run_once(package), run_once(compiler)) for _ in range(IMPORT_RUNS)]  # interleaved
+    interpreter = statistics.median(r[0] for r in runs)
+    with_package = statistics.median(r[1] for r in runs)
+    with_compiler = statistics.median(r[2] for r in runs)
     return {
         "interpreter_s": interpreter,
         "with_import_s": with_package,
         "import_s": with_package - interpreter,
+        "compiler_import_s": with_compiler - interpreter,
         "importtime_cumulative_s": import_breakdown(),
     }
 
@@ -117,10 +136,14 @@ def startup() -> dict[str, Any]:
 def template_figures(build: Callable[[], Template]) -> dict[str, Any]:
     template = build()
     yaml_text, json_text = to_yaml(template), to_json(template)
+    data = json.dumps(template.to_dict(), sort_keys=True)
+    if render.libyaml_yaml(data) != yaml_text:  # the figures below are libyaml's, not cfn-flip's
+        raise SystemExit("bench: libyaml declined a template or wrote other bytes than cfn-flip")
     return {
         "resources": len(template.resources),
         "build_s": median_of(build),
         "to_yaml_s": median_of(lambda: to_yaml(template)),
+        "to_yaml_cfn_flip_s": median_of(lambda: render.yaml_from_json(data, libyaml=False), min_runs=3),
         "to_json_s": median_of(lambda: to_json(template)),
         "yaml_bytes": len(yaml_text.encode()),
         "json_bytes": len(json_text.encode()),
@@ -144,6 +167,70 @@ def command() -> dict[str, Any]:
             "build_s": process_median(argv, CLI_RUNS),
             "build_lint_s": process_median([*argv, "--lint"], LINT_RUNS),
         }
+
+
+def floor() -> dict[str, Any]:
+    """One specialized build as a process against the import floor (FLOOR), in interleaved runs
+    (the same drift for all): medians, and the median of each run's ratio. Also the same build
+    through `main` as a library caller runs it, without the console script's GC measure, and
+    the floor with that measure: like against like, both ways."""
+    with tempfile.TemporaryDirectory() as tmp:
+        args = ["build", "--config", str(SPECIALIZED), "-o", str(Path(tmp) / "out.yaml")]
+        argvs = (FLOOR, (str(CLI), *args), (*WITHOUT_GC_MEASURE, *args), FLOOR_GC_MEASURE)
+        for argv in argvs:
+            run_once(argv)
+        runs = [tuple(run_once(argv) for argv in argvs) for _ in range(FLOOR_RUNS)]
+    floor_s, build_s, plain_s, floor_gc_s = (statistics.median(run[i] for run in runs) for i in range(4))
+    return {
+        "config": str(SPECIALIZED.relative_to(ROOT)),
+        "floor_s": floor_s,
+        "build_s": build_s,
+        "ratio": statistics.median(run[1] / run[0] for run in runs),
+        "build_without_gc_measure_s": plain_s,
+        "ratio_without_gc_measure": statistics.median(run[2] / run[0] for run in runs),
+        "floor_with_gc_measure_s": floor_gc_s,
+        "ratio_both_with_gc_measure": statistics.median(run[1] / run[3] for run in runs),
+    }
+
+
+def many() -> dict[str, Any]:
+    """The CDK app's two stacks (bench/cdk/*.yaml) in one `cfn-flowlogs build`, with and without
+    `--lint`, and `node app.js` where bench/cdk has its packages (npm install there)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        argv = [str(CLI), "build", *(arg for path in CDK_CONFIGS for arg in ("--config", str(path))), "-o", tmp]
+        figures: dict[str, Any] = {
+            "configs": [str(path.relative_to(ROOT)) for path in CDK_CONFIGS],
+            "build_s": process_median(argv, CLI_RUNS),
+            "build_lint_s": process_median([*argv, "--lint"], LINT_RUNS),
+        }
+    figures["cdk"] = cdk_app()
+    if figures["cdk"]:
+        figures["cdk_over_build_lint"] = figures["cdk"]["synth_s"] / figures["build_lint_s"]
+        figures["cdk_over_build"] = figures["cdk"]["synth_s"] / figures["build_s"]
+    return figures
+
+
+def cdk_app() -> dict[str, Any] | None:
+    """`node app.js` (both stacks synthesized into a temporary cdk.out), or None without Node or
+    without the app's packages in bench/cdk/node_modules."""
+    package = CDK / "node_modules/aws-cdk-lib/package.json"
+    node = shutil.which("node")
+    if node is None or not package.exists():
+        return None
+    with tempfile.TemporaryDirectory() as out:
+        os.environ["CDK_OUTDIR"] = out
+        try:
+            synth_s = process_median([node, "app.js"], CDK_RUNS, cwd=CDK)
+        finally:
+            del os.environ["CDK_OUTDIR"]
+        stacks = sorted(p.name for p in Path(out).glob("*.template.json"))
+    node_version = subprocess.run([node, "--version"], capture_output=True, text=True, check=True).stdout.strip()
+    return {
+        "synth_s": synth_s,
+        "stacks": stacks,
+        "node": node_version,
+        "aws_cdk_lib": json.loads(package.read_text(encoding="utf-8"))["version"],
+    }
 
 
 def scale_config(index: int) -> FlowLogsConfig:
@@ -173,9 +260,8 @@ def scale() -> list[dict[str, Any]]:
         configs = [scale_config(index) for index in range(count)]  # validated outside the timing
         figures = template_figures(partial(with_sets, configs))
         figures["sets"] = count
-        figures["per_set"] = {
-            key: figures[key] / count for key in ("build_s", "to_yaml_s", "to_json_s", "yaml_bytes", "json_bytes")
-        }
+        keys = ("build_s", "to_yaml_s", "to_yaml_cfn_flip_s", "to_json_s", "yaml_bytes", "json_bytes")
+        figures["per_set"] = {key: figures[key] / count for key in keys}
         rows.append(figures)
     return rows
 
@@ -225,30 +311,166 @@ def table(results: dict[str, Any]) -> str:
         "start-up (ms, fresh processes, bytecode cached)",
         f"  python -c pass                 {_ms(s['interpreter_s'])}",
         f"  import cfn_flowlogs (extra)    {_ms(s['import_s'])}",
+        f"  import the compiler (extra)    {_ms(s['compiler_import_s'])}  (troposphere, awacs, PyYAML included)",
         "  -X importtime, cumulative:     "
         + ", ".join(f"{name} {_ms(t)}" for name, t in s["importtime_cumulative_s"].items()),
-        f"  cfn-flowlogs build             {_ms(c['build_s'])}",
+        f"  cfn-flowlogs build             {_ms(c['build_s'])}  (the shipped template)",
         f"  cfn-flowlogs build --lint      {_ms(c['build_lint_s'])}",
         "",
     ]
-    widths = (30, 9, 9, 9, 9, 9, 9)
-    lines.append(_row(("template (median ms)", "resources", "build", "to_yaml", "to_json", "YAML B", "JSON B"), widths))
-    for name, t in results["templates"].items():
-        numbers = (t["resources"], _ms(t["build_s"]), _ms(t["to_yaml_s"]), _ms(t["to_json_s"]))
-        lines.append(_row((name, *numbers, t["yaml_bytes"], t["json_bytes"]), widths))
+    f = results["floor"]
     lines += [
+        f"one specialized build ({f['config']}) against the import floor (ms, {FLOOR_RUNS} interleaved runs)",
+        f"  floor: python -c 'import troposphere, awacs.aws, yaml'   {_ms(f['floor_s'])}",
+        f"  cfn-flowlogs build --config ... -o ...                  {_ms(f['build_s'])}  x{f['ratio']:.2f} the floor",
+        f"  the same through main(argv), no GC measure              {_ms(f['build_without_gc_measure_s'])}"
+        f"  x{f['ratio_without_gc_measure']:.2f}",
+        f"  the floor with the GC measure too                        {_ms(f['floor_with_gc_measure_s'])}"
+        f"  (the build: x{f['ratio_both_with_gc_measure']:.2f} it)",
         "",
-        _row(("N sets in one template", "resources", "build", "to_yaml", "to_json", "YAML B", "JSON B"), widths),
     ]
+    n, cdk = results["many"], results["many"]["cdk"]
+    lines += [
+        f"the CDK app's two stacks ({', '.join(n['configs'])}), one process (ms)",
+        f"  cfn-flowlogs build --config x2 -o DIR                    {_ms(n['build_s'])}",
+        f"  the same with --lint (one cfn-lint session)              {_ms(n['build_lint_s'])}",
+    ]
+    if cdk:
+        lines += [
+            f"  node app.js (aws-cdk-lib {cdk['aws_cdk_lib']}, Node {cdk['node']})"
+            f"{' ' * max(1, 21 - len(cdk['aws_cdk_lib']) - len(cdk['node']))}{_ms(cdk['synth_s'])}",
+            f"  node app.js / build --lint: x{n['cdk_over_build_lint']:.1f}; "
+            f"node app.js / build: x{n['cdk_over_build']:.1f}",
+        ]
+    else:
+        lines.append("  node app.js: not run (no node, or no bench/cdk/node_modules: npm install there)")
+    lines.append("")
+    widths = (30, 9, 9, 9, 9, 9, 9, 9)
+    header = ("resources", "build", "to_yaml", "cfn-flip", "to_json", "YAML B", "JSON B")
+    lines.append(_row(("template (median ms)", *header), widths))
+    for name, t in results["templates"].items():
+        times = (t["build_s"], t["to_yaml_s"], t["to_yaml_cfn_flip_s"], t["to_json_s"])
+        numbers = (t["resources"], *map(_ms, times))
+        lines.append(_row((name, *numbers, t["yaml_bytes"], t["json_bytes"]), widths))
+    lines += ["", _row(("N sets in one template", *header), widths)]
     for row in results["scale"]:
         p = row["per_set"]
-        numbers = (row["resources"], _ms(row["build_s"]), _ms(row["to_yaml_s"]), _ms(row["to_json_s"]))
+        numbers = (row["resources"], _ms(row["build_s"]), _ms(row["to_yaml_s"]), _ms(row["to_yaml_cfn_flip_s"]),
+                   _ms(row["to_json_s"]))  # fmt: skip
         lines.append(_row((f"N = {row['sets']}", *numbers, row["yaml_bytes"], row["json_bytes"]), widths))
-        per_set = (_ms(p["build_s"]), _ms(p["to_yaml_s"]), _ms(p["to_json_s"]), round(p["yaml_bytes"]))
+        per_set = (_ms(p["build_s"]), _ms(p["to_yaml_s"]), _ms(p["to_yaml_cfn_flip_s"]), _ms(p["to_json_s"]),
+                   round(p["yaml_bytes"]))  # fmt: skip
         lines.append(_row(("  per set", "", *per_set, round(p["json_bytes"])), widths))
     lines += ["", _row(("hostile config file", "bytes", "reject ms"), (30, 9, 9))]
     for ident, row in results["malformed"].items():
         lines.append(_row((ident, row["bytes"], _ms(row["reject_s"])), (30, 9, 9)))
+    return "\n".join(lines)
+
+
+# --- `cfn-flowlogs audit` over a simulated organization --------------------------------------
+# moto in process (mock_aws): AUDIT_ACCOUNTS member accounts x AUDIT_REGIONS, each reached through
+# sts:AssumeRole, each account-region holding its default VPC and, in every other one, a team VPC
+# with a VPC flow log. API calls are counted by botocore event hooks (the auditor's own count).
+AUDIT_ACCOUNTS = (10, 50)
+AUDIT_REGIONS = ("us-east-1", "eu-west-1", "us-west-2", "ap-southeast-2")
+AUDIT_CONCURRENCY = (1, 8)
+# moto answers in process, in Python, under one GIL: concurrency cannot overlap that work. A real
+# endpoint's answer is a network round trip, which it can: the last runs model one per API call.
+AUDIT_ROUND_TRIP_S = 0.02
+
+
+def _dummy_credentials() -> None:
+    for name in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_SESSION_TOKEN"):
+        os.environ.pop(name, None)
+    os.environ.update(AWS_ACCESS_KEY_ID="bench", AWS_SECRET_ACCESS_KEY="bench", AWS_DEFAULT_REGION="us-east-1")
+    os.environ["MOTO_EC2_LOAD_DEFAULT_AMIS"] = "false"  # no machine images: the audit reads none
+
+
+def _organization(session: Any, count: int) -> list[str]:
+    """`count` member accounts with their VPCs and flow logs; their IDs. The VPCs and flow logs are
+    made in moto's backends directly: through boto3 that would be a client per account-region,
+    which is the very cost the audit is measured for."""
+    from moto.ec2.models import ec2_backends
+    from moto.logs.models import logs_backends
+
+    org = session.client("organizations")
+    org.create_organization(FeatureSet="ALL")
+    accounts = []
+    for index in range(count):
+        status = org.create_account(Email=f"bench-{index}@example.com", AccountName=f"bench-{index}")
+        account = status["CreateAccountStatus"]["AccountId"]
+        for number, region in enumerate(AUDIT_REGIONS):
+            ec2 = ec2_backends[account][region]  # its default VPC, made with the backend
+            if (index + number) % 2:
+                logs_backends[account][region].create_log_group("flow-logs", {})
+                vpc = ec2.create_vpc("10.0.0.0/16")
+                role = f"arn:aws:iam::{account}:role/flow-logs"
+                ec2.create_flow_logs("VPC", [vpc.id], "ALL", role, "cloud-watch-logs", "", "flow-logs", "", 600)
+        accounts.append(account)
+    return accounts
+
+
+def _audit_once(accounts: Sequence[str], concurrency: int, round_trip_s: float) -> dict[str, Any]:
+    import boto3
+
+    from cfn_flowlogs.audit import collect
+
+    session = boto3.session.Session()  # a new one per run: each auditor counts its own calls
+    if round_trip_s:
+        session.events.register("before-call", lambda **_: time.sleep(round_trip_s))
+    start = time.perf_counter()
+    auditor = collect.Auditor(session, concurrency=concurrency)
+    scope = auditor.resolve(collect.Request(regions=AUDIT_REGIONS, accounts=tuple(accounts)))
+    collected = auditor.collect(scope)
+    seconds = time.perf_counter() - start
+    pairs = len(accounts) * len(AUDIT_REGIONS)
+    if collected.unreadable or collected.account_regions != pairs:
+        raise SystemExit(f"audit bench: not every account-region was read: {collected.unreadable[:3]}")
+    return {
+        "accounts": len(accounts),
+        "regions": len(AUDIT_REGIONS),
+        "concurrency": concurrency,
+        "round_trip_s": round_trip_s,
+        "seconds": seconds,
+        "calls": auditor.calls,
+        "vpcs": len(collected.vpcs),
+        "per_account_region_s": seconds / pairs,
+        "calls_per_account_region": auditor.calls / pairs,
+    }
+
+
+def audit_figures() -> dict[str, Any]:
+    """The audit of 10 and 50 accounts x 4 regions at concurrency 1 and 8, then 50 accounts with a
+    modelled round trip per call: time, API calls, and both per account-region; and what one EC2
+    client costs to make (the audit makes one per account-region)."""
+    _dummy_credentials()
+    from moto import mock_aws
+
+    with mock_aws():
+        import boto3
+
+        accounts = _organization(boto3.session.Session(), max(AUDIT_ACCOUNTS))
+        _audit_once(accounts[:1], 1, 0.0)  # load the service models once, outside the figures
+        runs = [_audit_once(accounts[:n], c, 0.0) for n in AUDIT_ACCOUNTS for c in AUDIT_CONCURRENCY]
+        runs += [_audit_once(accounts, c, AUDIT_ROUND_TRIP_S) for c in AUDIT_CONCURRENCY]
+        session = boto3.session.Session()
+        session.client("ec2", region_name="us-east-1")  # its model loaded and cached
+        client_s = median_of(lambda: session.client("ec2", region_name="eu-west-1"), max_runs=20, budget=0.5)
+    return {"runs": runs, "ec2_client_s": client_s}
+
+
+def audit_table(audit: Any) -> str:
+    widths = (36, 11, 9, 7, 6, 12, 10)
+    header = ("audit (moto in process)", "concurrency", "seconds", "calls", "VPCs", "ms/acct-rgn", "calls/a-r")
+    lines = ["", _row(header, widths)]
+    for run in audit["runs"]:
+        where = f"{run['accounts']} accounts x {run['regions']} regions"
+        if run["round_trip_s"]:
+            where += f", {run['round_trip_s'] * 1000:.0f} ms/call"
+        numbers = (run["concurrency"], f"{run['seconds']:.2f}", run["calls"], run["vpcs"],
+                   _ms(run["per_account_region_s"]), f"{run['calls_per_account_region']:.2f}")  # fmt: skip
+        lines.append(_row((where, *numbers), widths))
+    lines.append(f"  one EC2 client (botocore builds its class anew): {_ms(audit['ec2_client_s'])} ms")
     return "\n".join(lines)
 
 
@@ -262,12 +484,16 @@ def main() -> int:
             "machine": machine(),
             "startup": startup(),
             "command": command(),
+            "floor": floor(),
+            "many": many(),
             "templates": templates(),
             "scale": scale(),
             "malformed": malformed(),
+            "audit": audit_figures(),
         }
     OUTPUT.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     print(table(results))
+    print(audit_table(results["audit"]))
     print(f"\nwrote {OUTPUT.relative_to(ROOT)}")
     return 0
 

@@ -87,6 +87,8 @@ TAG_FIELDS: Final = frozenset(
 
 @dataclass(frozen=True)
 class Field:
+    """One record field: its name and the record version that introduced it, per family."""
+
     name: str
     versions: dict[Family, int]  # the record version that introduced it, per family
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -16,3 +17,23 @@ def rendered(config: FlowLogsConfig | None = None, *, parameterized: bool = Fals
 @pytest.fixture(scope="session")
 def shipped() -> dict[str, Any]:
     return rendered()
+
+
+@pytest.fixture(scope="session")
+def linted() -> Callable[..., list[str]]:
+    """cfn-lint's findings (as text) for a template's text, informational rules on. One cfn-lint
+    session per set of regions for the whole test run: its rules load once (a lone
+    `cfnlint.api.lint` call spends most of its time loading them), and a template seen twice is
+    linted once."""
+    from cfn_flowlogs.linting import Session
+
+    sessions: dict[tuple[str, ...], Session] = {}
+    seen: dict[tuple[str, tuple[str, ...]], list[str]] = {}
+
+    def findings(text: str, regions: tuple[str, ...] = ("us-east-1",)) -> list[str]:
+        if (text, regions) not in seen:
+            session = sessions.get(regions) or sessions.setdefault(regions, Session(list(regions)))
+            seen[text, regions] = [str(finding) for finding in session.lint(text)]
+        return seen[text, regions]
+
+    return findings

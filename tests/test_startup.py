@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import subprocess
 import sys
 from pathlib import Path
+
+from cfn_flowlogs import cli
 
 VPC = "vpc-0123456789abcdef0"
 # Installed alongside (cfn-lint and its own dependencies, the deploy tests' tools), never needed to compile.
@@ -23,6 +26,25 @@ UNUSED_TO_COMPILE = (
     "requests",
     "urllib3",
     "cfn_flowlogs.linting",
+    # python-hcl2 and its parser: only to read a .tf or .tfvars config
+    "hcl2",
+    "lark",
+    "cfn_flowlogs.hcl",
+    # The package's other machinery, each loaded on first use (lazy exports, imports inside `run`)
+    "cfn_flowlogs.archive",
+    "cfn_flowlogs.rollout",
+    "cfn_flowlogs.audit",
+    "cfn_flowlogs.shipped",
+    "cfn_flowlogs.docs",
+    "cfn_flowlogs.diagram",
+    # What a build once paid for at start-up without using it: tempfile (and through it shutil,
+    # random, bz2, lzma), importlib.resources (zipfile), difflib (only for a misspelt input)
+    "tempfile",
+    "shutil",
+    "random",
+    "zipfile",
+    "importlib.resources",
+    "difflib",
 )
 # A fresh interpreter: what it loads is what the console script would, nothing pytest already holds.
 PROBE = """
@@ -35,13 +57,12 @@ print(json.dumps({"code": code, "import": sorted(imported), "build": sorted(sys.
 """
 
 
-def probe(tmp_path: Path, *flags: str) -> dict[str, object]:
+def probe(tmp_path: Path, *flags: str, output: str = "flow-logs.yaml") -> dict[str, object]:
     """Modules loaded by `import cfn_flowlogs`, then by `cfn-flowlogs build ... *flags`, in a new process."""
-    output = tmp_path / "flow-logs.yaml"
-    argv = [sys.executable, "-c", PROBE, "build", "--set", f"vpc_id={VPC}", "-o", str(output), *flags]
+    argv = [sys.executable, "-c", PROBE, "build", "--set", f"vpc_id={VPC}", "-o", str(tmp_path / output), *flags]
     result = subprocess.run(argv, capture_output=True, text=True, cwd=tmp_path, timeout=300, check=False)
     assert result.returncode == 0, result.stderr
-    assert output.stat().st_size > 0
+    assert (tmp_path / output).stat().st_size > 0
     return json.loads(result.stdout)
 
 
@@ -66,3 +87,93 @@ def test_lint_loads_cfn_lint(tmp_path):
     assert loaded["code"] == 0
     assert "cfnlint" not in loaded["import"]
     assert "cfnlint" in unused(loaded["build"])
+
+
+def test_a_terraform_config_loads_the_hcl_parser(tmp_path):
+    # WHEN the same build reads a .tf config
+    (tmp_path / "main.tf").write_text('module "flow_logs" {\n  source = "../vpc-flow-logs"\n}\n', encoding="utf-8")
+    loaded = probe(tmp_path, "--config", "main.tf")
+    # THEN python-hcl2 and lark are loaded (only then): the check above can see them
+    assert loaded["code"] == 0
+    assert "hcl2" not in loaded["import"]
+    assert {"hcl2", "lark"} <= set(unused(loaded["build"]))
+
+
+def test_import_loads_nothing_but_the_package(tmp_path):
+    # WHEN a fresh process imports cfn_flowlogs
+    loaded = probe(tmp_path)
+    # THEN it holds no other module of the package, nor troposphere: every export loads on first use
+    assert [m for m in loaded["import"] if m.startswith(("cfn_flowlogs.", "troposphere", "awacs"))] == []
+
+
+def test_several_configs_in_one_build_load_nothing_unused(tmp_path):
+    # GIVEN two configs (the probe's --set vpc_id applies to each) WHEN one process builds both
+    (tmp_path / "logs.yaml").write_text("traffic_type: REJECT\n", encoding="utf-8")
+    (tmp_path / "bucket.json").write_text('{"log_destination_type": "s3"}\n', encoding="utf-8")
+    loaded = probe(tmp_path, "--config", "logs.yaml", "--config", "bucket.json", output="out")
+    # THEN both are written into the directory and nothing unused was loaded
+    assert loaded["code"] == 0
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["bucket.yaml", "logs.yaml"]
+    assert unused(loaded["build"]) == []
+
+
+LAZY = """
+import json, sys
+import cfn_flowlogs
+before = set(sys.modules)
+from cfn_flowlogs import ArchiveConfig, FlowLogsConfig, naming
+values = {name: type(getattr(cfn_flowlogs, name)).__name__ for name in cfn_flowlogs.__all__}
+print(json.dumps({"archive_on_use": "cfn_flowlogs.archive" not in before and "cfn_flowlogs.archive" in sys.modules,
+                  "archive_class": ArchiveConfig.__module__, "naming": naming.__name__, "values": values,
+                  "dir": sorted(set(cfn_flowlogs.__all__) - set(dir(cfn_flowlogs)))}))
+"""
+
+
+def test_every_export_loads_on_first_use(tmp_path):
+    # WHEN a fresh process takes the exported names (and a submodule) from the package
+    result = subprocess.run([sys.executable, "-c", LAZY], capture_output=True, text=True, timeout=300, check=True)
+    loaded = json.loads(result.stdout)
+    # THEN each resolves, the archive loaded only when asked for, and dir() lists every export
+    assert loaded["archive_on_use"] is True
+    assert loaded["archive_class"] == "cfn_flowlogs.archive"
+    assert loaded["naming"] == "cfn_flowlogs.naming"
+    assert loaded["values"]["FlowLogsConfig"] == "type" and loaded["values"]["build_template"] == "function"
+    assert loaded["dir"] == []
+
+
+def test_as_a_program_a_command_runs_without_the_cyclic_collector(monkeypatch):
+    # GIVEN the command a process runs (no argv: the console script's sys.argv)
+    seen: list[bool] = []
+    monkeypatch.setattr(cli, "_run", lambda argv: seen.append(gc.isenabled()) or 0)
+    monkeypatch.setattr(sys, "argv", ["cfn-flowlogs", "build"])
+    try:
+        # WHEN it runs THEN the collector was off meanwhile, is on again after, and what the
+        # command made is frozen (the exit's collection skips it)
+        assert cli.main() == 0
+        assert seen == [False]
+        assert gc.isenabled()
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+    # WHEN a caller passes the arguments THEN the collector is left as it is
+    assert cli.main(["build"]) == 0
+    assert seen == [False, True]
+
+
+def test_cfn_lint_always_runs_with_the_collector_on():
+    # GIVEN a process whose collector is off (a command run as a program)
+    from cfn_flowlogs.linting import Session
+
+    session = Session()
+    seen: list[bool] = []
+    validate = session._runner.validate_template
+    session._runner.validate_template = lambda data: seen.append(gc.isenabled()) or validate(data)
+    gc.disable()
+    try:
+        # WHEN it lints THEN cfn-lint (whose garbage is cyclic) ran with the collector on, and it
+        # is off again after
+        assert session.lint('{"Resources": {"Topic": {"Type": "AWS::SNS::Topic"}}}') == []
+        assert seen == [True]
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

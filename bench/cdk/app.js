@@ -1,9 +1,12 @@
-// The peer for the README's comparison: an AWS CDK app with two stacks comparable to
-// examples/cloudwatch-logs.yaml and examples/s3.yaml. Not part of `make bench` (it needs Node):
+// The peer for the README's comparison: an AWS CDK app with two stacks, the same two as
+// bench/cdk/cloudwatch.yaml and bench/cdk/s3.yaml. `make bench` times `node app.js` (synthesis
+// into a temporary cdk.out) against one `cfn-flowlogs build` of both configs, when Node and the
+// app's packages are there (node_modules is ignored by git):
 //
-//   mkdir /tmp/cdk && cp bench/cdk/app.js /tmp/cdk && cd /tmp/cdk && npm init -y
-//   npm install aws-cdk@2.1148.1 aws-cdk-lib@2.276.0 constructs@10.8.1
-//   time node_modules/.bin/cdk synth -q --no-notices --no-version-reporting --app "node app.js"
+//   cd bench/cdk && npm install --no-save aws-cdk-lib@2.276.0 constructs@10.8.1
+//
+// With the CDK CLI as well (npm install aws-cdk@2.1148.1), `cdk synth` adds its own start-up:
+//   node_modules/.bin/cdk synth -q --no-notices --no-version-reporting --app "node app.js"
 const cdk = require("aws-cdk-lib");
 const { aws_ec2: ec2, aws_iam: iam, aws_kms: kms, aws_logs: logs, aws_s3: s3 } = cdk;
 

@@ -17,6 +17,8 @@ from .common import tags
 
 @dataclass(frozen=True)
 class SourceRoleHandles:
+    """The Firehose cross-account source role and its policy (None where not created)."""
+
     role: Role | None
     policy: ManagedPolicy | None  # the flow log waits for it: the role is useless before
 

@@ -16,6 +16,8 @@ from .common import KEEP_DATA, arn_of, present, tags
 
 @dataclass(frozen=True)
 class KeyHandles:
+    """The created key (None where not created) and the key in use."""
+
     key: Key | None
     arn: Any  # the key in use: created or provided
 

@@ -17,6 +17,8 @@ from .common import KEEP_DATA, tags
 
 @dataclass(frozen=True)
 class LogGroupHandles:
+    """The log group (None where not created), its name and ARN."""
+
     log_group: LogGroup | None
     name: Any
     arn: Any  # built from the name, so the key policy can name it without a dependency cycle
