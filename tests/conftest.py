@@ -37,3 +37,20 @@ def linted() -> Callable[..., list[str]]:
         return seen[text, regions]
 
     return findings
+
+
+def run_cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    """Run `cfn-flowlogs *argv` in-process: (exit code, stdout, stderr).
+
+    Any exception but SystemExit is what the console script would show as a traceback: it fails.
+    """
+    from cfn_flowlogs.cli import main
+
+    try:
+        code = main(list(argv))
+    except SystemExit as exit_:
+        code = exit_.code if isinstance(exit_.code, int) else int(exit_.code or 0)
+    except Exception as error:
+        pytest.fail(f"traceback: {type(error).__name__}: {str(error)[:200]}", pytrace=False)
+    out, err = capsys.readouterr()
+    return code, out, err

@@ -9,21 +9,13 @@ from pathlib import Path
 import pytest
 
 from cfn_flowlogs import linting
-from cfn_flowlogs.cli import main
 from cfn_flowlogs.linting import Finding
+
+from .conftest import run_cli as run
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
 PREFIX = "cfn-flowlogs: error:"
-
-
-def run(capsys, *argv: str) -> tuple[int, str, str]:
-    try:
-        code = main(list(argv))
-    except SystemExit as exit_:
-        code = int(exit_.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def configs(*names: str) -> list[str]:

@@ -9,26 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from cfn_flowlogs.cli import main
+from .conftest import run_cli as run
 
 VPC = "vpc-0123456789abcdef0"
 SCRIPT = Path(sys.executable).with_name("cfn-flowlogs")  # the venv's console script, next to its python
 PREFIX = "cfn-flowlogs: error:"
-
-
-def run(capsys, *argv):
-    """Run `cfn-flowlogs *argv` in-process: (exit code, stdout, stderr).
-
-    Any exception but SystemExit is what the console script would show as a traceback: it fails.
-    """
-    try:
-        code = main(list(argv))
-    except SystemExit as exit_:
-        code = exit_.code
-    except Exception as error:
-        pytest.fail(f"traceback: {type(error).__name__}: {str(error)[:200]}", pytrace=False)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_no_arguments_is_a_usage_error(capsys):

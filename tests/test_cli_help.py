@@ -6,19 +6,11 @@ from __future__ import annotations
 import pytest
 
 from cfn_flowlogs import ArchiveConfig, ConfigError, FlowLogsConfig, __version__
-from cfn_flowlogs.cli import main
 from cfn_flowlogs.loading import config_from, parse_assignment
 
+from .conftest import run_cli as run
+
 VPC = "vpc-0123456789abcdef0"
-
-
-def run(capsys, *argv: str) -> tuple[int, str, str]:
-    try:
-        code = main(list(argv))
-    except SystemExit as exit_:
-        code = int(exit_.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_version_prints_the_package_version_and_exits_0(capsys):

@@ -11,11 +11,11 @@ from typing import Any
 import pytest
 
 from cfn_flowlogs import FlowLogsConfig, build_template
-from cfn_flowlogs.cli import main
 from cfn_flowlogs.diagram import FAMILIES, to_mermaid
 from cfn_flowlogs.loading import config_from
 
 from .conftest import rendered
+from .conftest import run_cli as run
 
 ROOT = Path(__file__).resolve().parents[1]
 VPC = "vpc-0123456789abcdef0"
@@ -261,15 +261,6 @@ def test_query_resources_sub_references_and_odd_names():
 
 
 # --- the command ---------------------------------------------------------------------------------
-
-
-def run(capsys, *argv: str) -> tuple[int, str, str]:
-    try:
-        code = main(list(argv))
-    except SystemExit as exit_:
-        code = int(exit_.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_diagram_without_config_draws_the_shipped_template(capsys, shipped):

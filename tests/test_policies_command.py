@@ -12,10 +12,10 @@ from typing import Any
 import pytest
 
 from cfn_flowlogs import FlowLogsConfig
-from cfn_flowlogs.cli import main
 from cfn_flowlogs.requirements import Pseudo, needed_statements, policies_document, resolve
 
 from .conftest import rendered
+from .conftest import run_cli as run
 
 ROOT = Path(__file__).resolve().parents[1]
 VPC = "vpc-0123456789abcdef0"
@@ -28,16 +28,6 @@ ALL_KNOWN = ["--account-id", ACCOUNT, "--region", "eu-west-1", "--partition", "a
 CLOUDWATCH_KEY = {"vpc_id": VPC, "kms_key_arn": KEY}
 CREATED_BUCKET_KEY = {"vpc_id": VPC, "log_destination_type": "s3", "kms_key_arn": KEY}
 CUSTOM_BUCKET = {"vpc_id": VPC, "log_destination_type": "s3", "enable_custom_s3_destination": True, "s3_bucket": BUCKET}
-
-
-def run(capsys, *argv: str) -> tuple[int, str, str]:
-    """`cfn-flowlogs *argv` in-process: (exit code, stdout, stderr); a traceback fails the test."""
-    try:
-        code = main(list(argv))
-    except SystemExit as exit_:
-        code = int(exit_.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def sets(config: dict[str, Any]) -> list[str]:
