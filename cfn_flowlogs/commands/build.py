@@ -34,19 +34,11 @@ def run(args: argparse.Namespace) -> int:
         return run_many(args, paths)
     args.config = paths[0] if paths else None
     from .. import limits
-    from ..config import FlowLogsConfig
     from ..errors import ConfigError
     from ..loading import config_from
     from ..render import to_json, to_yaml
 
-    kind: type[Any] = FlowLogsConfig
-    build: Callable[..., Any]
-    if args.command == "archive":
-        from ..archive import ArchiveConfig, build_archive_template
-
-        kind, build = ArchiveConfig, build_archive_template
-    else:
-        from ..template import build_template as build
+    kind, build = _kind(args.command)
     try:
         given = args.config or args.assignments or args.module
         config = config_from(args.config, args.assignments, kind, args.module) if given else None
@@ -71,9 +63,7 @@ def run(args: argparse.Namespace) -> int:
             return EXIT_FINDINGS
         print("cfn-flowlogs: lint: no findings", file=sys.stderr)
     emit(args.output, text)
-    if isinstance(config, FlowLogsConfig) and isinstance(config.log_format, str):
-        # A custom format decides the record version its readers (Athena, a SIEM) must expect.
-        print(f"cfn-flowlogs: log_format gives version {config.record_version} records", file=sys.stderr)
+    _report_version(config)
     return 0
 
 
