@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Final
 from troposphere import And, Equals, Export, GetAtt, Not, Or, Output, Ref, Sub, Template
 
 from . import fields as flowlog_fields
-from .config import check_input, check_lifecycle, check_tags, known_inputs
+from .config import check_input, check_lifecycle, check_log_format, check_tags, known_inputs, normalize_log_format
 from .context import BuildContext, Decision
 from .errors import ConfigError
 from .inputs import BY_NAME, QUERY_BY_NAME, Input
@@ -21,7 +21,7 @@ from .policies import DeliverySources
 from .resources.bucket import add_bucket
 from .resources.key import add_kms_key
 from .template import add_interface, literal_defaults, parameter_for
-from .validators import ACCOUNT, REGION, check_str_list, is_expression
+from .validators import ACCOUNT, REGION, is_expression
 
 if TYPE_CHECKING:
     from .resources.queries import GlueHandles
@@ -110,9 +110,7 @@ class ArchiveConfig:
     SPECS: ClassVar[Mapping[str, Input]] = _SPECS
 
     def __post_init__(self) -> None:
-        if isinstance(self.log_format, (list, tuple)):
-            names = check_str_list("log_format", self.log_format)
-            object.__setattr__(self, "log_format", flowlog_fields.log_format(names) if names else None)
+        object.__setattr__(self, "log_format", normalize_log_format(self.log_format))
         for spec in (*ARCHIVE_INPUTS, *ARCHIVE_QUERY_INPUTS):
             object.__setattr__(self, spec.name, check_input(spec, getattr(self, spec.name)))
         self._check_table()
@@ -140,19 +138,12 @@ class ArchiveConfig:
             if spec.name != "create_athena_table" and not self.create_athena_table and value != spec.default:
                 raise ConfigError(spec.name, value, "left at its default unless create_athena_table is true")
         if isinstance(self.log_format, str):
-            try:
-                flowlog_fields.parse_log_format(self.log_format)
-            except ValueError as error:
-                raise ConfigError(
-                    "log_format", self.log_format, f"flow log fields as ${{field}} tokens ({error})"
-                ) from None
+            check_log_format(self.log_format)
 
     @property
     def log_fields(self) -> tuple[str, ...]:
         """The fields the sources' records hold: `log_format`'s, or AWS's default VPC format."""
-        if isinstance(self.log_format, str):
-            return flowlog_fields.parse_log_format(self.log_format)
-        return flowlog_fields.DEFAULT_FIELDS["vpc"]
+        return flowlog_fields.fields_of(self.log_format, None)
 
 
 def build_archive_template(config: ArchiveConfig | None = None, *, parameterized: bool = False) -> Template:

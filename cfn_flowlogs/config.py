@@ -124,9 +124,7 @@ class FlowLogsConfig:
     SPECS: ClassVar[Mapping[str, Input]] = {**BY_NAME, **QUERY_BY_NAME}
 
     def __post_init__(self) -> None:
-        if isinstance(self.log_format, (list, tuple)):
-            names = check_str_list("log_format", self.log_format)
-            self._normalize("log_format", flowlog_fields.log_format(names) if names else None)
+        self._normalize("log_format", normalize_log_format(self.log_format))
         for spec in INPUTS:
             if spec.name not in DESTINATION_OPTIONS:
                 self._normalize(spec.name, check_input(spec, getattr(self, spec.name)))
@@ -175,10 +173,7 @@ class FlowLogsConfig:
     @property
     def log_fields(self) -> tuple[str, ...]:
         """The fields each record holds: `log_format`'s, or AWS's default for the target."""
-        family = flowlog_fields.RESOURCE_TYPES[self.resource_type]
-        if isinstance(self.log_format, str):
-            return flowlog_fields.parse_log_format(self.log_format, family)
-        return flowlog_fields.DEFAULT_FIELDS[family]
+        return flowlog_fields.fields_of(self.log_format, flowlog_fields.RESOURCE_TYPES[self.resource_type])
 
     @property
     def record_version(self) -> int | None:
@@ -210,12 +205,7 @@ class FlowLogsConfig:
                 raise ConfigError("tag_field_specifications", self.tag_field_specifications,
                                   "unset unless log_format names a tag field (instance-tag ...)")  # fmt: skip
             return
-        try:
-            chosen = flowlog_fields.parse_log_format(self.log_format, family)
-        except ValueError as error:
-            raise ConfigError(
-                "log_format", self.log_format, f"flow log fields as ${{field}} tokens ({error})"
-            ) from None
+        chosen = check_log_format(self.log_format, family)
         tags = sorted(flowlog_fields.TAG_FIELDS.intersection(chosen))
         if tags and not self.tag_field_specifications:
             raise ConfigError("tag_field_specifications", None,
@@ -275,6 +265,22 @@ class FlowLogsConfig:
         if queried and self.log_format is not None and not isinstance(self.log_format, str):
             raise ConfigError("log_format", self.log_format,
                               f"literal text with {queried[0]} (its table and queries follow the fields)")  # fmt: skip
+
+
+def normalize_log_format(value: Any) -> Any:
+    """`log_format` as text: a list of field names becomes `${a} ${b}` (an empty list: unset)."""
+    if isinstance(value, (list, tuple)):
+        names = check_str_list("log_format", value)
+        return flowlog_fields.log_format(names) if names else None
+    return value
+
+
+def check_log_format(text: str, family: flowlog_fields.Family | None = None) -> tuple[str, ...]:
+    """The fields of `log_format` text, or a ConfigError saying what is wrong with it."""
+    try:
+        return flowlog_fields.parse_log_format(text, family)
+    except ValueError as error:
+        raise ConfigError("log_format", text, f"flow log fields as ${{field}} tokens ({error})") from None
 
 
 def known_inputs(cls: type, data: Any, source: str = "config") -> dict[str, Any]:

@@ -144,6 +144,14 @@ def parse_log_format(text: str, family: Family | None = None) -> tuple[str, ...]
     return tuple(fields)
 
 
+def fields_of(log_format: str | None, family: Family | None) -> tuple[str, ...]:
+    """The fields each record holds: `log_format`'s, or AWS's default format for the family
+    (family None: an archive's sources, whose fields may be of any family; VPC by default)."""
+    if isinstance(log_format, str):
+        return parse_log_format(log_format, family)
+    return DEFAULT_FIELDS[family or "vpc"]
+
+
 def deploy_time_pattern() -> str:
     """A regular expression (Python's and the Java one CloudFormation's AllowedPattern uses) for
     `${field}` tokens of the catalog's fields, single spaces between, without the tag fields:

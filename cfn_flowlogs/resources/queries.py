@@ -31,7 +31,7 @@ from troposphere.logs import QueryDefinition
 
 from .. import naming, policies
 from ..context import BuildContext, Decision
-from ..fields import DEFAULT_FIELDS, FIELDS, RESOURCE_TYPES, parse_log_format
+from ..fields import FIELDS, RESOURCE_TYPES, fields_of
 from ..inputs import TARGETS
 from ..plan import Plan
 from ..queries import (
@@ -316,8 +316,7 @@ def log_fields(ctx: BuildContext) -> tuple[str, ...]:
     AWS's default for the target's family."""
     (target,) = (name for name in TARGETS if ctx.values.get(name) is not None)
     family = RESOURCE_TYPES[TARGETS[target]]
-    log_format = ctx.values.get("log_format")
-    return parse_log_format(log_format, family) if isinstance(log_format, str) else DEFAULT_FIELDS[family]
+    return fields_of(ctx.values.get("log_format"), family)
 
 
 @dataclass(frozen=True)
