@@ -164,7 +164,7 @@ def build_archive_template(config: ArchiveConfig | None = None, *, parameterized
     # The builders also read the flow log's own-bucket and own-key inputs: here never set.
     ctx = BuildContext(template, {**values, "s3_bucket": None, "kms_key_arn": None}, parameters,
                        tags=config.custom_tags if config else {})  # fmt: skip
-    use_organization = ctx.condition("UseOrganization", ctx.has("organization_id"))
+    use_organization = ctx.condition("UseOrganization", ctx.is_set("organization_id"))
     ctx.sources = DeliverySources(accounts=ctx.value("source_account_ids"))
     ctx.organization_sources = DeliverySources(organization=ctx.value("organization_id"))
     ctx.use_organization = use_organization
@@ -210,7 +210,7 @@ def _archive_plan(ctx: BuildContext) -> Plan:
         to_firehose=no,
         create_bucket=True,
         create_key=True,
-        create_key_alias=ctx.condition("CreateKmsKeyAlias", ctx.has("kms_key_prefix")),
+        create_key_alias=ctx.condition("CreateKmsKeyAlias", ctx.is_set("kms_key_prefix")),
         uses_key=True,
         managed_policy=no,
         force_destroy=ctx.condition("DestroyBucketOnDelete", ctx.is_true("force_destroy_bucket")),
@@ -219,7 +219,7 @@ def _archive_plan(ctx: BuildContext) -> Plan:
 
 
 def _add_rules(template: Template) -> None:
-    accounts = Equals({"Fn::Join": ["", {"Ref": "SourceAccountIds"}]}, "")
+    accounts = Equals({"Ref": "SourceAccountIds"}, "")  # comma-separated text: a plain Ref
     organization = Equals({"Ref": "OrganizationId"}, "")
     template.add_rule(
         "ExactlyOneSource",

@@ -11,7 +11,7 @@ from typing import Any, ClassVar, Final
 from . import fields as flowlog_fields
 from . import statements
 from .errors import ConfigError
-from .inputs import BY_NAME, GIB, INPUTS, QUERY_BY_NAME, QUERY_INPUTS, TARGETS, TRAFFIC_TYPES, Input
+from .inputs import ADDITIONAL_VPCS, BY_NAME, GIB, INPUTS, QUERY_BY_NAME, QUERY_INPUTS, TARGETS, TRAFFIC_TYPES, Input
 from .validators import (
     check_bool,
     check_bucket_name,
@@ -83,6 +83,7 @@ class FlowLogsConfig:
     transit_gateway_id: Any = None
     transit_gateway_attachment_id: Any = None
     regional_nat_gateway_id: Any = None
+    additional_vpc_ids: Any = None  # more VPCs, a flow log each
     traffic_type: str | None = "REJECT"
     log_destination_type: str = "cloud-watch-logs"
     cloudwatch_log_group_name: Any = None
@@ -121,13 +122,14 @@ class FlowLogsConfig:
     create_logs_insights_queries: bool = False
 
     # The scalar inputs, for typing --set values.
-    SPECS: ClassVar[Mapping[str, Input]] = {**BY_NAME, **QUERY_BY_NAME}
+    SPECS: ClassVar[Mapping[str, Input]] = {**BY_NAME, ADDITIONAL_VPCS.name: ADDITIONAL_VPCS, **QUERY_BY_NAME}
 
     def __post_init__(self) -> None:
         self._normalize("log_format", normalize_log_format(self.log_format))
         for spec in INPUTS:
             if spec.name not in DESTINATION_OPTIONS:
                 self._normalize(spec.name, check_input(spec, getattr(self, spec.name)))
+        self._normalize("additional_vpc_ids", check_input(ADDITIONAL_VPCS, self.additional_vpc_ids) or None)
         self._normalize("destination_options", _check_destination_options(self.destination_options))
         self._normalize("custom_tags", check_tags(self.custom_tags))
         self._normalize(
@@ -155,6 +157,7 @@ class FlowLogsConfig:
         options = self.destination_options or {}
         for name in DESTINATION_OPTIONS:
             flat[name] = options.get(name, BY_NAME[name].default)
+        flat[ADDITIONAL_VPCS.name] = self.additional_vpc_ids or ()
         flat.update({spec.name: getattr(self, spec.name) for spec in QUERY_INPUTS})
         return flat
 
@@ -200,6 +203,7 @@ class FlowLogsConfig:
             raise ConfigError(
                 "traffic_type", None, f"one of {', '.join(TRAFFIC_TYPES)} for a {self.resource_type} target"
             )
+        self._check_additional_vpcs(family)
         if not isinstance(self.log_format, str):
             if self.tag_field_specifications and self.log_format is None:
                 raise ConfigError("tag_field_specifications", self.tag_field_specifications,
@@ -213,6 +217,17 @@ class FlowLogsConfig:
         if self.tag_field_specifications and not tags:
             raise ConfigError("tag_field_specifications", self.tag_field_specifications,
                               "unset unless log_format names a tag field (instance-tag ...)")  # fmt: skip
+
+    def _check_additional_vpcs(self, family: str) -> None:
+        """More VPCs: a traffic type to log them with, and each VPC once (EC2 refuses a second flow
+        log of the same VPC, traffic type and destination: the deploy would fail)."""
+        more = self.additional_vpc_ids or ()
+        if more and family == "transit-gateway":
+            raise ConfigError(ADDITIONAL_VPCS.name, list(more), "unset with a transit gateway target (its flow log "
+                              "takes no traffic type; deploy another stack for the VPCs)")  # fmt: skip
+        literal = [vpc for vpc in (self.vpc_id, *more) if isinstance(vpc, str)]
+        for vpc in sorted({vpc for vpc in literal if literal.count(vpc) > 1}):
+            raise ConfigError(ADDITIONAL_VPCS.name, list(more), f"{ADDITIONAL_VPCS.allowed} ({vpc} is twice)")
 
     def _check_combinations(self) -> None:
         destination = self.log_destination_type

@@ -22,12 +22,12 @@ from troposphere import (
     BaseAWSObject,
     Equals,
     If,
-    Join,
     Not,
     NoValue,
     Or,
     Parameter,
     Ref,
+    Split,
     Sub,
     Template,
 )
@@ -37,6 +37,10 @@ from .inputs import parameter_name
 from .limits import MAX_RESOURCES, LimitError
 from .policies import DeliverySources
 from .validators import PSEUDO_PARAMETERS
+
+
+class ListParameter(Parameter):
+    """A list input's Parameter: comma-separated text (a String), split where a list is needed."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -88,14 +92,15 @@ class BuildContext:
     def value(self, name: str) -> Any:
         """The input's value for a template: `Ref(Parameter)` or the literal, ARNs made portable."""
         if name in self.parameters:
-            return Ref(self.parameters[name])
+            parameter = self.parameters[name]
+            return Split(",", Ref(parameter)) if isinstance(parameter, ListParameter) else Ref(parameter)
         return portable(self.values[name])
 
     def is_set(self, name: str) -> Decision:
         if name in self.parameters:
             if self.parameters[name].Type == "Number":
                 return True  # a Number Parameter always has a value
-            return Cond(Not(Equals(self._joined(name), "")))
+            return Cond(Not(Equals(Ref(self.parameters[name]), "")))
         value = self.values[name]
         return value is not None and value != "" and value != ()
 
@@ -121,12 +126,6 @@ class BuildContext:
         """The optional input's value when set, else `default` (by default: no property)."""
         return self.pick(self.has(name), self.value(name), default)
 
-    def _joined(self, name: str) -> AWSHelperFn:
-        parameter = self.parameters[name]
-        if parameter.Type == "CommaDelimitedList":
-            return Join("", Ref(parameter))
-        return Ref(parameter)
-
     # --- decisions -----------------------------------------------------------------------
     def all(self, *decisions: Decision) -> Decision:
         return _fold(decisions, absorbing=False, join=And)
@@ -140,8 +139,9 @@ class BuildContext:
         return not decision
 
     def condition(self, base: str, decision: Decision) -> Decision:
-        """Name an open decision `base` (prefixed). The Condition is written only once used."""
-        if isinstance(decision, Cond):
+        """Name an open decision `base` (prefixed). The Condition is written only once used. One
+        already named keeps its name: folded inputs can make two decisions the same."""
+        if isinstance(decision, Cond) and decision.name is None:
             return Cond(decision.expr, self.name(base), decision.needs)
         return decision
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Final
 
-from .inputs import INPUTS, QUERY_INPUTS, Input
+from .inputs import ADDITIONAL_VPC_SLOTS, ADDITIONAL_VPCS, INPUTS, QUERY_INPUTS, Input
 from .scanners import CHECKOV_SKIPS
 
 # The inputs that are maps: compile-time only (a config file or Python), never Parameters.
@@ -54,6 +54,10 @@ def inputs_table() -> str:
         cells = [f"`{spec.name}`", f"`{spec.parameter}`", _default(spec)]
         cells += [_cell(spec.constraint), _cell(spec.description)]
         rows.append("| " + " | ".join(cells) + " |")
+    slots = f"`{ADDITIONAL_VPC_SLOTS[0].parameter}`-`{len(ADDITIONAL_VPC_SLOTS)}` (StackSet template only)"
+    spec = ADDITIONAL_VPCS
+    cells = [f"`{spec.name}`", slots, _default(spec), _cell(spec.constraint), _cell(spec.description)]
+    rows.append("| " + " | ".join(cells) + " |")
     for name, default, allowed, what in MAPS:
         rows.append(f"| `{name}` | (config only) | {default} | {_cell(allowed)} | {_cell(what)} |")
     for spec in QUERY_INPUTS:  # the query layer: compile time only

@@ -245,6 +245,26 @@ INPUTS: Final[tuple[Input, ...]] = (
 
 BY_NAME: Final[dict[str, Input]] = {spec.name: spec for spec in INPUTS}
 
+VPC_ID_PATTERN: Final = BY_NAME["vpc_id"].pattern
+# More VPCs logged the same way as the target, a flow log each. Not a Parameter of the shipped
+# template, where a VPC's flow log would cost 2.2 KB of the 1.7 KB left under 51,200 bytes: a
+# compiled template takes any number, the StackSet template (stackset.py) has slots for them.
+ADDITIONAL_VPCS: Final = Input(
+    "additional_vpc_ids", "list", None, "Target", "More VPC IDs",
+    "More VPCs to log with the same settings, a flow log each (not with a transit gateway target).",
+    allowed="distinct VPC IDs like vpc-0123456789abcdef0, none of them vpc_id", pattern=VPC_ID_PATTERN,
+)  # fmt: skip
+# The StackSet template's slots for them: a String Parameter each, so that a slot's Condition is
+# a plain Ref (the documented form) and each slot, its flow log, keeps its identity.
+ADDITIONAL_VPC_SLOTS: Final[tuple[Input, ...]] = tuple(
+    Input(
+        f"additional_vpc_id_{index}", "str", None, "More VPCs", f"More VPC ID {index}",
+        "A VPC to log like the target; empty: none. Clear a slot to drop its VPC: the others keep theirs.",
+        allowed=BY_NAME["vpc_id"].allowed, pattern=VPC_ID_PATTERN,
+    )
+    for index in range(1, 10)
+)  # fmt: skip
+
 # The query layer: decided at compile time (the table's columns are the log format's), so never
 # Parameters; the README's inputs table lists them as config only.
 GLUE_NAME_PATTERN: Final = r"[a-z0-9_]{1,255}"  # what Athena reads: lowercase letters, digits, _

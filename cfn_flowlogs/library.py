@@ -14,7 +14,7 @@ from .context import portable
 from .errors import ConfigError
 from .inputs import INPUTS
 from .naming import FLOW_LOG
-from .template import FlowLogs, add_resources, new_context
+from .template import FlowLogs, add_resources, new_context, refuse_more_vpcs
 from .validators import is_expression
 
 _PREFIX = r"[A-Za-z0-9]{0,64}"
@@ -41,6 +41,7 @@ def stack_parameters(config: FlowLogsConfig, *, changed_only: bool = True) -> di
     for name, value in config.compile_time_only.items():  # the shipped template has no query layer
         raise ConfigError(name, value, "left at its default for the shipped template (the query layer is "
                           "compile time only: use add_flow_logs or cfn-flowlogs build)")  # fmt: skip
+    refuse_more_vpcs(config, "use add_flow_logs or cfn-flowlogs build")
     values = config.values()
     parameters = {}
     for spec in INPUTS:
@@ -48,11 +49,11 @@ def stack_parameters(config: FlowLogsConfig, *, changed_only: bool = True) -> di
         unchanged = value == spec.default and type(value) is type(spec.default)
         if (changed_only and unchanged) or value is None:
             continue  # null: the template's default, which means unset (a traffic type: left out)
-        parameters[spec.parameter] = _parameter_value(value)
+        parameters[spec.parameter] = parameter_value(value)
     return parameters
 
 
-def _parameter_value(value: Any) -> Any:
+def parameter_value(value: Any) -> Any:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, tuple):  # a nested stack's Parameters are text: a list goes comma-separated

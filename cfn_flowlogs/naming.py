@@ -6,6 +6,9 @@ from __future__ import annotations
 from typing import Final
 
 FLOW_LOG: Final = "FlowLog"
+# Each of additional_vpc_ids: FlowLog + the VPC ID in words (FlowLogVpc0123456789abcdef0), or, for
+# a slot of the StackSet template or an ID only known at deploy time, its position.
+ADDITIONAL_FLOW_LOG: Final = "FlowLogAdditionalVpc"  # + 1, 2, ...
 KEY: Final = "FlowLogsKey"
 KEY_ALIAS: Final = "FlowLogsKeyAlias"
 LOG_GROUP: Final = "FlowLogsLogGroup"

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
+from . import naming
 from .context import BuildContext, Decision
-from .inputs import TARGETS
+from .inputs import ADDITIONAL_VPC_SLOTS, ADDITIONAL_VPCS, TARGETS
 
 TRANSIT_GATEWAY_TARGETS = ("transit_gateway_id", "transit_gateway_attachment_id")
 
@@ -32,6 +33,8 @@ class Plan:
     across_accounts: Decision  # Firehose in another account, through a source role made here
     athena: Decision = False  # the Glue table, Athena workgroup and named queries (compile time only)
     logs_insights: Decision = False  # the Logs Insights query definitions (compile time only)
+    # Each further VPC's flow log: (logical ID base, whether it exists, the VPC ID).
+    more_vpcs: tuple[tuple[str, Decision, Any], ...] = ()
 
     def by_target(self, ctx: BuildContext, value: Callable[[str], Any]) -> Any:
         """`value(target)` for the one target set: a chain of Fn::If when only deploy time knows."""
@@ -72,4 +75,23 @@ def plan(ctx: BuildContext) -> Plan:
         # Compile-time inputs, never Parameters: absent from the shipped template's values.
         athena=ctx.all(to_s3, bool(ctx.values.get("create_athena_table"))),
         logs_insights=ctx.all(to_cloudwatch, bool(ctx.values.get("create_logs_insights_queries"))),
+        more_vpcs=_more_vpcs(ctx, create),
     )
+
+
+def _more_vpcs(ctx: BuildContext, create: Decision) -> tuple[tuple[str, Decision, Any], ...]:
+    """The StackSet template's slots when it has them, else additional_vpc_ids: a literal ID named
+    by itself (stable when the list is reordered or shortened), an expression by its position."""
+    slots = [spec for spec in ADDITIONAL_VPC_SLOTS if spec.name in ctx.parameters]
+    if slots:
+        return tuple(
+            (f"{naming.ADDITIONAL_FLOW_LOG}{index}",
+             ctx.condition(f"LogAdditionalVpc{index}", ctx.all(create, ctx.has(spec.name))),
+             ctx.value(spec.name))
+            for index, spec in enumerate(slots, 1)
+        )  # fmt: skip
+    return tuple(
+        (naming.FLOW_LOG + "".join(part.capitalize() for part in vpc.split("-"))
+         if isinstance(vpc, str) else f"{naming.ADDITIONAL_FLOW_LOG}{index}", create, vpc)
+        for index, vpc in enumerate(ctx.values.get(ADDITIONAL_VPCS.name) or (), 1)
+    )  # fmt: skip

@@ -57,7 +57,7 @@ class DeliverySources:
     """Whose log delivery may write to the bucket and use its key.
 
     This account (the default), a list of accounts (literal IDs, or an expression such as a
-    CommaDelimitedList Parameter), or a whole organization (aws:SourceOrgID).
+    comma-separated Parameter, split), or a whole organization (aws:SourceOrgID).
     """
 
     accounts: Any = None  # None: this account
@@ -167,9 +167,10 @@ def delivery_trust() -> Policy:
     return _service_trust("AllowLogDeliveryToAssume", DELIVERY_SERVICE, _source_account_if_sent())
 
 
-def cross_account_source_permissions(role_arn: Any, target_arn: Any, destination_role_arn: Any) -> Policy:
-    """AWS's documented source-role policy: pass itself to log delivery for this one target,
-    manage the log delivery, and assume the destination account's role."""
+def cross_account_source_permissions(role_arn: Any, target_arns: list[Any], destination_role_arn: Any) -> Policy:
+    """AWS's documented source-role policy: pass itself to log delivery for these targets only
+    (the target and any further VPCs), manage the log delivery, and assume the destination
+    account's role."""
     return PolicyDocument(
         Version=VERSION,
         Statement=[
@@ -181,7 +182,7 @@ def cross_account_source_permissions(role_arn: Any, target_arn: Any, destination
                 Condition=Condition(
                     [
                         StringEquals("iam:PassedToService", DELIVERY_SERVICE),
-                        StringLike("iam:AssociatedResourceARN", [target_arn]),
+                        StringLike("iam:AssociatedResourceARN", target_arns),
                     ]
                 ),
             ),

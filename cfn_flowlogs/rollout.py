@@ -1,7 +1,8 @@
 """An organization-wide rollout on CloudFormation StackSets, described in a small YAML plan.
 
-Every stack instance delivers to the central archive bucket. Instances create nothing until an
-override names their target (a VPC ID differs per account), so auto-deployment into a new
+Every stack instance delivers to the central archive bucket through the StackSet template
+(`stackset.py`): up to ten VPCs per account and region. Instances create nothing until an
+override names their targets (VPC IDs differ per account), so auto-deployment into a new
 account is safe. `render_rollout` writes the template, the parameter files and `rollout.sh`.
 """
 
@@ -16,18 +17,19 @@ from typing import Any, Final
 
 from .config import FlowLogsConfig
 from .errors import ConfigError
-from .inputs import BY_NAME, TARGETS
-from .library import stack_parameters
+from .inputs import ADDITIONAL_VPCS, BY_NAME, TARGETS
 from .loading import load_config_file
 from .render import to_yaml
-from .template import build_template
+from .stackset import build_stackset_template, stackset_parameters
 from .validators import ACCOUNT, BUCKET_NAME_PATTERN, PARTITION, REGION, check_mapping, check_str, check_str_list
 
-TEMPLATE_FILE: Final = "vpc-flow-logs.yaml"
+TEMPLATE_FILE: Final = "vpc-flow-logs-stackset.yaml"
 _KEYS: Final = ("stack_set_name", "archive_bucket_arn", "regions", "organizational_units", "accounts", "inputs",
                 "overrides")  # fmt: skip
-# Set by the rollout itself: every instance delivers to the archive.
-_FIXED: Final = ("log_destination_type", "enable_custom_s3_destination", "s3_bucket", "create_resources", *TARGETS)
+# What a plan may set: the StackSet template's flow log settings for every instance (and tags,
+# which a StackSet gives its stacks), and per account and region the targets as well.
+_SHARED: Final = ("traffic_type", "log_format", "max_aggregation_interval", "s3_subfolder", "destination_options")
+_PER_INSTANCE: Final = (*TARGETS, ADDITIONAL_VPCS.name, *_SHARED)
 _PLACEHOLDER_VPC: Final = "vpc-00000000"  # validates the shared inputs as they would be for any VPC
 _OU: Final = r"(ou-[a-z0-9]{4,32}-[a-z0-9]{8,32}|r-[a-z0-9]{4,32})"
 
@@ -66,10 +68,15 @@ def parse_plan(data: Mapping[str, Any]) -> RolloutPlan:
                           "exactly one: OUs (service-managed) or accounts (self-managed)")  # fmt: skip
     inputs = dict(check_mapping("inputs", data.get("inputs", {})))
     for key in inputs:
-        if key in _FIXED:
-            raise ConfigError(f"inputs.{key}", inputs[key], "left to the rollout (targets go in overrides)")
+        if key in _PER_INSTANCE and key not in _SHARED:
+            raise ConfigError(f"inputs.{key}", inputs[key], "left to overrides (targets differ per account)")
+        if key not in (*_SHARED, "custom_tags"):
+            allowed = ", ".join((*_SHARED, "custom_tags"))
+            allowed += " (every instance delivers to the archive)"
+            raise ConfigError(f"inputs.{key}", inputs[key], f"one of {allowed}")
     destination = {"log_destination_type": "s3", "enable_custom_s3_destination": True, "s3_bucket": bucket}
     base = FlowLogsConfig.from_mapping({**inputs, **destination, "vpc_id": _PLACEHOLDER_VPC})
+    inputs.pop("custom_tags", None)  # the StackSet's tags, not Parameters
     overrides = {}
     for account, by_region in check_mapping("overrides", data.get("overrides", {})).items():
         check_str("overrides", account, ACCOUNT, "12-digit account IDs as keys")
@@ -81,13 +88,16 @@ def parse_plan(data: Mapping[str, Any]) -> RolloutPlan:
             if region not in regions:
                 raise ConfigError(f"overrides.{account}", region, "regions of the plan: " + ", ".join(regions))
             override = dict(check_mapping(where, override))
-            for key in ("log_destination_type", "enable_custom_s3_destination", "s3_bucket", "create_resources"):
-                if key in override:
-                    raise ConfigError(f"{where}.{key}", override[key], "left to the rollout")
+            for key in override:
+                if key not in _PER_INSTANCE:
+                    allowed = "one of " + ", ".join(_PER_INSTANCE) + " (custom_tags go in inputs: a StackSet's tags)"
+                    raise ConfigError(f"{where}.{key}", override[key], allowed)
             try:
-                overrides[(account, region)] = FlowLogsConfig.from_mapping({**inputs, **destination, **override})
+                config = FlowLogsConfig.from_mapping({**inputs, **destination, **override})
+                stackset_parameters(config)  # the slots it needs exist
             except ConfigError as error:
                 raise ConfigError(f"{where}.{error.name}", error.value, error.allowed) from None
+            overrides[(account, region)] = config
     return RolloutPlan(name, bucket, regions, units, accounts, base, overrides)
 
 
@@ -114,11 +124,11 @@ def render_rollout(plan: RolloutPlan) -> dict[str, str]:
     rollout.sh."""
     # Every Parameter an override sets is given a value in the StackSet itself (AWS overrides
     # only Parameters the StackSet specifies); the targets are empty and nothing is created.
-    base = stack_parameters(plan.base, changed_only=False)
+    base = stackset_parameters(plan.base)
     base.update({BY_NAME[name].parameter: "" for name in TARGETS}, CreateResources="false")
-    files = {TEMPLATE_FILE: to_yaml(build_template()), "parameters.json": _parameters(base)}
+    files = {TEMPLATE_FILE: to_yaml(build_stackset_template()), "parameters.json": _parameters(base)}
     for (account, region), config in sorted(plan.overrides.items()):
-        own = {k: v for k, v in stack_parameters(config, changed_only=False).items() if base.get(k) != v}
+        own = {k: v for k, v in stackset_parameters(config).items() if base.get(k) != v}
         files[_override_file(account, region)] = _parameters({**own, "CreateResources": "true"})
     files["rollout.sh"] = _script(plan)
     return files
@@ -132,6 +142,10 @@ def _script(plan: RolloutPlan) -> str:
     q = shlex.quote
     regions = " ".join(q(r) for r in plan.regions)
     managed = bool(plan.organizational_units)
+    # A StackSet's tags go to its stacks and their resources; its template needs no capability.
+    # JSON, which the CLI reads exactly (its Key=,Value= shorthand strips spaces at the ends).
+    entries = [{"Key": k, "Value": v} for k, v in sorted(plan.base.custom_tags.items())]
+    tags = f" --tags {q(json.dumps(entries, separators=(',', ':')))}" if entries else ""
     lines = [
         "#!/usr/bin/env bash",
         f"# StackSet rollout of VPC flow logs to {plan.archive_bucket_arn}, written by cfn-flowlogs.",
@@ -141,8 +155,7 @@ def _script(plan: RolloutPlan) -> str:
         f"STACK_SET={q(plan.stack_set_name)}",
         "",
         'aws cloudformation create-stack-set --stack-set-name "$STACK_SET" \\',
-        f"  --template-body file://{TEMPLATE_FILE} --parameters file://parameters.json \\",
-        "  --capabilities CAPABILITY_NAMED_IAM \\",
+        f"  --template-body file://{TEMPLATE_FILE} --parameters file://parameters.json{tags} \\",
     ]
     if managed:
         lines.append(
@@ -152,7 +165,7 @@ def _script(plan: RolloutPlan) -> str:
         lines += ["", "aws cloudformation create-stack-instances --stack-set-name \"$STACK_SET\" \\",
                   f"  --deployment-targets {q(targets)} --regions {regions} \\"]  # fmt: skip
     else:
-        lines[-1] = "  --capabilities CAPABILITY_NAMED_IAM"
+        lines[-1] = lines[-1].removesuffix(" \\")
         accounts = " ".join(plan.accounts)
         lines += ["", "aws cloudformation create-stack-instances --stack-set-name \"$STACK_SET\" \\",
                   f"  --accounts {accounts} --regions {regions} \\"]  # fmt: skip

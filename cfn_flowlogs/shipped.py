@@ -17,9 +17,11 @@ from .docs import generated_readme
 from .errors import ConfigError
 from .loading import config_from
 from .render import to_json, to_yaml, write_atomic
+from .stackset import build_stackset_template
 from .template import build_template
 
 SHIPPED = "templates/vpc-flow-logs"
+STACKSET = "templates/vpc-flow-logs-stackset"
 ARCHIVE = "templates/flow-logs-archive"
 EXAMPLES = "examples"
 
@@ -27,7 +29,8 @@ EXAMPLES = "examples"
 def render_all(root: Path) -> dict[Path, str]:
     """Relative path -> text for every file under templates/, built from the code and examples/."""
     files: dict[Path, str] = {}
-    for stem, template in ((SHIPPED, build_template()), (ARCHIVE, build_archive_template())):
+    shipped = ((SHIPPED, build_template()), (STACKSET, build_stackset_template()), (ARCHIVE, build_archive_template()))
+    for stem, template in shipped:
         files[Path(f"{stem}.yaml")] = to_yaml(template)
         files[Path(f"{stem}.json")] = to_json(template)
     for config in sorted((root / EXAMPLES).glob("*.yaml")):

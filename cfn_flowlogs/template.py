@@ -7,12 +7,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from troposphere import (
-    And,
-    Equals,
     Export,
     GetAtt,
-    Not,
-    Or,
     Output,
     Parameter,
     Ref,
@@ -28,9 +24,9 @@ from troposphere.s3 import Bucket
 
 from . import naming
 from .config import FlowLogsConfig
-from .context import BuildContext, Decision
+from .context import BuildContext, Decision, ListParameter
 from .errors import ConfigError
-from .inputs import BY_NAME, INPUTS, TARGETS, Input
+from .inputs import ADDITIONAL_VPC_SLOTS, ADDITIONAL_VPCS, BY_NAME, INPUTS, TARGETS, Input
 from .limits import MAX_OUTPUTS, LimitError
 from .plan import TRANSIT_GATEWAY_TARGETS, Plan, plan
 from .resources.bucket import BucketHandles, add_bucket
@@ -54,15 +50,26 @@ def build_template(config: FlowLogsConfig | None = None, *, parameterized: bool 
     config: the same, with the config's values as the Parameters' defaults. Otherwise a
     specialized template in which the config's choices are folded in.
     """
-    template = Template(Description=DESCRIPTION)
     if config is None or parameterized:
-        values = _parameter_defaults(config)
-        parameters = {spec.name: template.add_parameter(parameter_for(spec, values[spec.name])) for spec in INPUTS}
-        ctx = new_context(template, config, values, parameters)
-        _add_rules(template, parameters)
-        add_interface(template, INPUTS)
-    else:
-        ctx = new_context(template, config, config.values(), {})
+        return parameterized_template(_parameter_defaults(config), INPUTS, config)
+    template = Template(Description=DESCRIPTION)
+    add_resources(new_context(template, config, config.values(), {}), placeholder=True)
+    return template
+
+
+def parameterized_template(
+    values: Mapping[str, Any],
+    specs: tuple[Input, ...],
+    config: FlowLogsConfig | None = None,
+    description: str = DESCRIPTION,
+) -> Template:
+    """A template in which the inputs `specs` are Parameters, their defaults from `values`; every
+    other input is folded in from `values`, with the Rules and resources it rules out."""
+    template = Template(Description=description)
+    parameters = {spec.name: template.add_parameter(parameter_for(spec, values[spec.name])) for spec in specs}
+    ctx = new_context(template, config, values, parameters)
+    _add_rules(ctx)
+    add_interface(template, specs)
     add_resources(ctx, placeholder=True)
     return template
 
@@ -74,7 +81,15 @@ def _parameter_defaults(config: FlowLogsConfig | None) -> dict[str, Any]:
     for name, value in config.compile_time_only.items():
         raise ConfigError(name, value, "left at its default in a template with Parameters (the query layer "
                           "follows the log format, which a Parameter could change: compile a template)")  # fmt: skip
+    refuse_more_vpcs(config, "compile a template")
     return literal_defaults(config.values())
+
+
+def refuse_more_vpcs(config: FlowLogsConfig, remedy: str) -> None:
+    """The shipped template logs one target: further VPCs need a compiled or the StackSet template."""
+    if config.additional_vpc_ids:
+        allowed = f"unset for the shipped template, which logs one target ({remedy}, or deploy the StackSet template)"
+        raise ConfigError(ADDITIONAL_VPCS.name, list(config.additional_vpc_ids), allowed)
 
 
 def literal_defaults(values: dict[str, Any]) -> dict[str, Any]:
@@ -129,6 +144,7 @@ class FlowLogs:
     bucket_arn: Any
     bucket_name: Any
     queries: QueryHandles | None = None  # the Glue table, Athena workgroup and saved queries, if asked for
+    more_flow_logs: tuple[FlowLog, ...] = ()  # one for each of additional_vpc_ids
 
     @property
     def flow_log_id(self) -> Any:
@@ -153,7 +169,9 @@ def add_resources(ctx: BuildContext, *, outputs: bool = True, placeholder: bool 
     role = add_delivery_role(ctx, decisions, log_group.log_group)
     bucket = add_bucket(ctx, decisions, key.arn)
     source = add_cross_account_source_role(ctx, decisions)
-    flow_log = add_flow_log(ctx, decisions, log_group=log_group.log_group, role=role, bucket=bucket, source=source)
+    flow_log, more_flow_logs = add_flow_log(
+        ctx, decisions, log_group=log_group.log_group, role=role, bucket=bucket, source=source
+    )
     queries = None
     if decisions.athena is not False or decisions.logs_insights is not False:
         from .resources.queries import add_query_layer, log_fields  # imported only when asked for
@@ -165,6 +183,7 @@ def add_resources(ctx: BuildContext, *, outputs: bool = True, placeholder: bool 
         _add_outputs(ctx, decisions, flow_log, log_group, key, bucket, queries)
     return FlowLogs(
         flow_log=flow_log,
+        more_flow_logs=more_flow_logs,
         log_group=log_group.log_group,
         role=role,
         key=key.key,
@@ -226,9 +245,6 @@ def parameter_for(spec: Input, default: Any) -> Parameter:
             kwargs["MinValue"] = spec.low
         if spec.high is not None:
             kwargs["MaxValue"] = spec.high
-    elif spec.kind == "list":
-        kwargs["Type"] = "CommaDelimitedList"
-        default = ",".join(default or ())
     else:
         kwargs["Type"] = "String"
     if spec.kind == "bool":
@@ -239,98 +255,93 @@ def parameter_for(spec: Input, default: Any) -> Parameter:
     if spec.pattern and spec.kind == "str":
         kwargs["AllowedPattern"] = f"^({spec.parameter_pattern or spec.pattern})?$"  # empty: unset
         kwargs["ConstraintDescription"] = f"must be {spec.parameter_allowed or spec.constraint}"
+    if spec.kind == "list":
+        # Comma-separated text, split where used: a Condition may test a String Parameter with a
+        # plain Ref (the documented form), and the pattern checks every item at deploy time.
+        item = spec.parameter_pattern or spec.pattern
+        kwargs["AllowedPattern"] = f"^({item}(,{item})*)?$"
+        kwargs["ConstraintDescription"] = f"must be comma-separated {spec.constraint}"
+        return ListParameter(spec.parameter, Default=",".join(default or ()), **kwargs)
     kwargs["Default"] = str(default) if default is not None else ""
     return Parameter(spec.parameter, **kwargs)
 
 
-def _add_rules(template: Template, parameters: Mapping[str, Parameter]) -> None:
-    """Reject at deploy time what the Python validation rejects at compile time, where Rules can."""
+def _add_rules(ctx: BuildContext) -> None:
+    """Reject at deploy time what the Python validation rejects at compile time, where Rules can.
+    An input folded in is known: a Rule or an assertion it decides is left out."""
 
-    def ref(name: str) -> Ref:
-        return Ref(parameters[name])
+    def is_(name: str, value: str) -> Decision:
+        return ctx.equals(name, value)
 
-    def empty(name: str) -> Equals:
-        return Equals(ref(name), "")
+    def empty(name: str) -> Decision:
+        return ctx.equals(name, "") if name in ctx.parameters else ctx.not_(ctx.is_set(name))
 
-    def is_(name: str, value: str) -> Equals:
-        return Equals(ref(name), value)
+    def set_(name: str) -> Decision:
+        return ctx.not_(empty(name))
 
-    def one_target(chosen: str) -> And:
-        return And(*(Not(empty(name)) if name == chosen else empty(name) for name in TARGETS))
+    def one_target(chosen: str) -> Decision:
+        return ctx.all(*(set_(name) if name == chosen else empty(name) for name in TARGETS))
 
     create = is_("create_resources", "true")
-    rules: dict[str, dict[str, Any]] = {
-        "ExactlyOneTarget": {
-            "RuleCondition": create,
-            "Assertions": [
-                {
-                    "Assert": Or(*(one_target(name) for name in TARGETS)),
-                    "AssertDescription": "Set exactly one of " + ", ".join(BY_NAME[t].parameter for t in TARGETS) + ".",
-                }
+    slots = [spec.name for spec in ADDITIONAL_VPC_SLOTS if spec.name in ctx.parameters]
+    open_bucket_choice = "enable_custom_s3_destination" in ctx.parameters
+    rules: dict[str, tuple[Decision, list[tuple[Decision, str]]]] = {
+        "ExactlyOneTarget": (
+            create,
+            [(ctx.any(*(one_target(name) for name in TARGETS)),
+              "Set exactly one of " + ", ".join(BY_NAME[t].parameter for t in TARGETS) + ".")],
+        ),
+        "TransitGatewayFlowLogs": (
+            ctx.all(create, ctx.any(*(set_(name) for name in TRANSIT_GATEWAY_TARGETS))),
+            [
+                (is_("max_aggregation_interval", "60"),
+                 "Transit gateway flow logs take only MaxAggregationInterval 60."),
+                (is_("traffic_type", BY_NAME["traffic_type"].default),
+                 "Transit gateway flow logs take no traffic type: leave TrafficType at its default (it is left out)."),
+                (ctx.all(*(empty(name) for name in slots)),
+                 "A transit gateway target takes no further VPCs: deploy another stack for them."),
             ],
-        },
-        "TransitGatewayFlowLogs": {
-            "RuleCondition": And(create, Or(*(Not(empty(name)) for name in TRANSIT_GATEWAY_TARGETS))),
-            "Assertions": [
-                {
-                    "Assert": is_("max_aggregation_interval", "60"),
-                    "AssertDescription": "Transit gateway flow logs take only MaxAggregationInterval 60.",
-                },
-                {
-                    "Assert": is_("traffic_type", BY_NAME["traffic_type"].default),
-                    "AssertDescription": "Transit gateway flow logs take no traffic type: leave TrafficType at "
-                    "its default (it is left out).",
-                },
-            ],
-        },
-        "FirehoseArnWithFirehose": {
-            "RuleCondition": create,
-            "Assertions": [
-                {
-                    "Assert": Or(
-                        And(is_("log_destination_type", "kinesis-data-firehose"), Not(empty("kinesis_firehose_arn"))),
-                        And(Not(is_("log_destination_type", "kinesis-data-firehose")), empty("kinesis_firehose_arn")),
-                    ),
-                    "AssertDescription": "Set KinesisFirehoseArn exactly when LogDestinationType is "
-                    "kinesis-data-firehose.",
-                }
-            ],
-        },
-        "CustomBucketWithS3": {
-            "RuleCondition": is_("enable_custom_s3_destination", "true"),
-            "Assertions": [
-                {
-                    "Assert": is_("log_destination_type", "s3"),
-                    "AssertDescription": "EnableCustomS3Destination needs LogDestinationType s3.",
-                },
-                {"Assert": Not(empty("s3_bucket")), "AssertDescription": "EnableCustomS3Destination needs S3Bucket."},
-            ],
-        },
-        "S3BucketOnlyWithCustomDestination": {
-            "RuleCondition": Not(empty("s3_bucket")),
-            "Assertions": [
-                {
-                    "Assert": is_("enable_custom_s3_destination", "true"),
-                    "AssertDescription": "S3Bucket is used only with EnableCustomS3Destination true.",
-                }
-            ],
-        },
-        "DestinationOptionsOnlyWithS3": {
-            "RuleCondition": Not(is_("log_destination_type", "s3")),
-            "Assertions": [
-                {
-                    "Assert": And(
-                        is_("file_format", "plain-text"),
-                        is_("hive_compatible_partitions", "false"),
-                        is_("per_hour_partition", "false"),
-                    ),
-                    "AssertDescription": "FileFormat, HiveCompatiblePartitions and PerHourPartition apply only to s3.",
-                }
-            ],
-        },
-    }
-    for name, rule in rules.items():
-        template.add_rule(name, rule)
+        ),
+        "FirehoseArnWithFirehose": (
+            create,
+            [(ctx.any(
+                ctx.all(is_("log_destination_type", "kinesis-data-firehose"), set_("kinesis_firehose_arn")),
+                ctx.all(ctx.not_(is_("log_destination_type", "kinesis-data-firehose")), empty("kinesis_firehose_arn")),
+              ),
+              "Set KinesisFirehoseArn exactly when LogDestinationType is kinesis-data-firehose.")],
+        ),
+        "CustomBucketWithS3": (
+            ctx.is_true("enable_custom_s3_destination"),
+            [(is_("log_destination_type", "s3"), "EnableCustomS3Destination needs LogDestinationType s3."),
+             (set_("s3_bucket"), "EnableCustomS3Destination needs S3Bucket." if open_bucket_choice
+              else "Set S3Bucket: every flow log delivers there.")],
+        ),
+        "S3BucketOnlyWithCustomDestination": (
+            set_("s3_bucket"),
+            [(ctx.is_true("enable_custom_s3_destination"),
+              "S3Bucket is used only with EnableCustomS3Destination true.")],
+        ),
+        "DestinationOptionsOnlyWithS3": (
+            ctx.not_(is_("log_destination_type", "s3")),
+            [(ctx.all(is_("file_format", "plain-text"), is_("hive_compatible_partitions", "false"),
+                      is_("per_hour_partition", "false")),
+              "FileFormat, HiveCompatiblePartitions and PerHourPartition apply only to s3.")],
+        ),
+    }  # fmt: skip
+    for name, (condition, assertions) in rules.items():
+        if condition is False:
+            continue
+        kept = []
+        for check, description in assertions:
+            if check is False:  # folded inputs that break a Rule: the config's checks stop it first
+                raise ConfigError(name, description, "values that pass the template's Rules")
+            if check is not True:
+                kept.append({"Assert": check.expr, "AssertDescription": description})
+        if kept:
+            rule: dict[str, Any] = {"Assertions": kept}
+            if condition is not True:
+                rule = {"RuleCondition": condition.expr, **rule}
+            ctx.template.add_rule(name, rule)
 
 
 def add_interface(template: Template, specs: tuple[Input, ...]) -> None:

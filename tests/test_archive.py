@@ -69,7 +69,8 @@ def test_shipped_archive_decides_the_source_kind_at_deploy_time():
     assert all(s["Fn::If"][0] == "UseOrganization" for s in policy[:2])
     organization, accounts = policy[1]["Fn::If"][1:]
     assert organization["Condition"]["StringEquals"]["aws:SourceOrgID"] == {"Ref": "OrganizationId"}
-    assert accounts["Condition"]["StringEquals"]["aws:SourceAccount"] == {"Ref": "SourceAccountIds"}
+    split = {"Fn::Split": [",", {"Ref": "SourceAccountIds"}]}  # comma-separated text, split where used
+    assert accounts["Condition"]["StringEquals"]["aws:SourceAccount"] == split
     assert failed_rules(template, {}) == ["ExactlyOneSource"]
     assert failed_rules(template, {"OrganizationId": "o-abcd123456", "SourceAccountIds": "111122223333"}) == [
         "ExactlyOneSource"

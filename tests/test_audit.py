@@ -240,42 +240,90 @@ def audited() -> list[Any]:
             for account, region, vpc, status, default in AUDIT]  # fmt: skip
 
 
+def override(first: str, *more: str) -> dict[str, Any]:
+    """A plan's override of one account and region: its target, then the template's slots."""
+    return {"vpc_id": first, **({"additional_vpc_ids": list(more)} if more else {})}
+
+
 @pytest.mark.parametrize(
     ("include_partial", "overrides", "left"),
     [
         (False,
-         {ACCOUNT: {"us-east-1": "vpc-000000000000000a1"}, OTHER: {"eu-west-1": "vpc-000000000000000d4"}},
-         {"vpc-000000000000000d1": "next wave", "vpc-000000000000000b1": "partial", "vpc-000000000000000d2": "partial",
-          "vpc-000000000000000d3": "failing"}),
+         {ACCOUNT: {"us-east-1": ["vpc-000000000000000a1", "vpc-000000000000000d1"]},
+          OTHER: {"eu-west-1": ["vpc-000000000000000d4"]}},
+         {"vpc-000000000000000b1": "partial", "vpc-000000000000000d2": "partial", "vpc-000000000000000d3": "failing"}),
         (True,
-         {ACCOUNT: {"us-east-1": "vpc-000000000000000a1", "eu-west-1": "vpc-000000000000000d2"},
-          OTHER: {"eu-west-1": "vpc-000000000000000d4"}},
-         {"vpc-000000000000000d1": "next wave", "vpc-000000000000000b1": "next wave",
-          "vpc-000000000000000d3": "failing"}),
+         {ACCOUNT: {"us-east-1": ["vpc-000000000000000a1", "vpc-000000000000000d1", "vpc-000000000000000b1"],
+                    "eu-west-1": ["vpc-000000000000000d2"]},
+          OTHER: {"eu-west-1": ["vpc-000000000000000d4"]}},
+         {"vpc-000000000000000d3": "failing"}),
     ],
 )  # fmt: skip
-def test_plan_overrides_one_vpc_per_account_and_region(include_partial, overrides, left):
+def test_plan_overrides_every_vpc_of_an_account_and_region(include_partial, overrides, left):
     # GIVEN the audit of two accounts WHEN a self-managed plan is built
     settings = PlanSettings(ARCHIVE, inputs={"traffic_type": "ALL"}, include_partial=include_partial)
     plan = build_plan(audited(), [LOST], settings, PlanScope(("eu-west-1", "us-east-1"), accounts=(ACCOUNT, OTHER)))
-    # THEN one override per account and region: missing before partial, a team's VPC before the default
+    # THEN one override per account and region with all its VPCs: missing before partial, a team's
+    # VPC before the default
     assert plan.data["overrides"] == {
-        account: {region: {"vpc_id": vpc} for region, vpc in by_region.items()}
+        account: {region: override(*vpcs) for region, vpcs in by_region.items()}
         for account, by_region in overrides.items()
     }
     assert plan.data["accounts"] == [ACCOUNT, OTHER] and "organizational_units" not in plan.data
+    assert sorted(f.vpc.vpc_id for f in plan.planned) == sorted(
+        vpc for by_region in overrides.values() for vpcs in by_region.values() for vpc in vpcs
+    )
     # AND no covered VPC; every VPC left out is listed with why, and so is what was not read
     assert {f.vpc.vpc_id: why.split()[0].rstrip(":") for f, why in plan.left_out} == {
         vpc: reason.split()[0] for vpc, reason in left.items()
     }
     text = plan.text()
-    assert "vpc-000000000000000c2" not in text
+    assert "vpc-000000000000000c2" not in text and "next wave" not in text
     comments = text.split("\n# Not in this plan", 1)[1]
     for vpc in left:
         assert f" {vpc}" in comments
     assert f"#   {OTHER} {REGION}: {LOST.message}" in text
     # AND it is a plan `cfn-flowlogs rollout` accepts, the same as its data
     assert parse_plan(yaml.safe_load(text)) == plan.rollout
+
+
+def missing_vpcs(count: int, *, defaults: tuple[int, ...] = ()) -> list[Any]:
+    """`count` missing VPCs of one account and region, listed out of order; `defaults` are default VPCs."""
+    return [finding(f"vpc-{n:017x}", "missing", default=n in defaults) for n in reversed(range(1, count + 1))]
+
+
+def test_three_missing_vpcs_go_in_one_override_team_vpcs_first():
+    # GIVEN three missing VPCs of one account and region, the default one with the lowest ID
+    plan = build_plan(
+        missing_vpcs(3, defaults=(1,)), [], PlanSettings(ARCHIVE), PlanScope((REGION,), accounts=(ACCOUNT,))
+    )
+    # THEN one override: the team VPCs by ID, then the default VPC; nothing is left for a next wave
+    assert plan.data["overrides"] == {ACCOUNT: {REGION: override(f"vpc-{2:017x}", f"vpc-{3:017x}", f"vpc-{1:017x}")}}
+    assert plan.left_out == () and "next wave" not in plan.text()
+    # AND the written plan reads back as the same rollout: one stack instance logs all three
+    rollout = parse_plan(yaml.safe_load(plan.text()))
+    assert rollout == plan.rollout
+    assert rollout.overrides[ACCOUNT, REGION].additional_vpc_ids == (f"vpc-{3:017x}", f"vpc-{1:017x}")
+
+
+def test_more_vpcs_than_a_stack_instance_logs_wait_for_the_next_wave(tmp_path: Path):
+    # GIVEN twelve missing VPCs of one account and region, the default one with the lowest ID
+    plan = build_plan(
+        missing_vpcs(12, defaults=(1,)), [], PlanSettings(ARCHIVE), PlanScope((REGION,), accounts=(ACCOUNT,))
+    )
+    # THEN ten are planned (the target and nine slots): the first ten team VPCs by ID
+    vpcs = [f"vpc-{n:017x}" for n in range(1, 13)]
+    ranked = [*vpcs[1:], vpcs[0]]  # team VPCs by ID, then the default VPC
+    assert plan.data["overrides"] == {ACCOUNT: {REGION: override(*ranked[:10])}}
+    assert sorted(f.vpc.vpc_id for f in plan.planned) == sorted(ranked[:10])
+    # AND the other two are listed as the next wave, in the file's comments too
+    assert [(f.vpc.vpc_id, why.split(" (")[0]) for f, why in plan.left_out] == [(v, "next wave") for v in ranked[10:]]
+    text = plan.text()
+    comments = text.split("\n# Not in this plan: next wave", 1)[1]
+    assert [line.split()[3].rstrip(":") for line in comments.splitlines()[1:]] == ranked[10:]
+    # AND the file is a plan `cfn-flowlogs rollout` reads
+    (tmp_path / "plan.yaml").write_text(text)
+    assert load_plan(tmp_path / "plan.yaml") == plan.rollout == parse_plan(yaml.safe_load(text))
 
 
 def test_a_service_managed_plan_leaves_the_management_account_to_a_stack():
@@ -340,7 +388,7 @@ PLAN = ("--write-plan", "plan.yaml", "--archive-bucket-arn", ARCHIVE)
         ((*PLAN, "-o", "plan.yaml"), "--write-plan must be a file other than -o's, got 'plan.yaml'"),
         (("--write-plan", "p.yaml", "--archive-bucket-arn", "arn:aws:s3:::A"), "--archive-bucket-arn must be the"),
         ((*PLAN, "--stack-set-name", "1st"), "--stack-set-name must be a StackSet name"),
-        ((*PLAN, "--set", "vpc_id=vpc-12345678"), "--set vpc_id must be left to the rollout"),
+        ((*PLAN, "--set", "vpc_id=vpc-12345678"), "--set vpc_id must be left to overrides"),
         ((*PLAN, "--set", "traffic_type=SOME"), "--set traffic_type must be one of ACCEPT, REJECT, ALL, got 'SOME'"),
         ((*PLAN, "--set", "colour=red"), ("--set must be", "got 'colour'")),
         ((*PLAN, "--set", "traffic_type=REJECT", "--require-traffic-type", "ALL"), "--set traffic_type must be ALL"),

@@ -89,6 +89,28 @@ REJECTED = [
     pytest.param({"subnet_id": VPC}, "subnet_id", VPC, id="subnet-id-is-a-vpc-id"),
     pytest.param({"eni_id": "eni-0123"}, "eni_id", "eni-0123", id="eni-id-too-short"),
     pytest.param({"eni_id": "eni_0123456789abcdef0"}, "eni_id", "eni_0123456789abcdef0", id="eni-id-underscore"),
+    # --- additional_vpc_ids: VPC IDs, each VPC once (EC2 refuses a second identical flow log) ----
+    pytest.param(vpc(additional_vpc_ids=["vpc-1"]), "additional_vpc_ids", "distinct VPC IDs like", id="more-vpcs-bad"),
+    pytest.param(vpc(additional_vpc_ids=[SUBNET]), "additional_vpc_ids", SUBNET, id="more-vpcs-subnet-id"),
+    pytest.param(vpc(additional_vpc_ids="vpc-0aaaaaaa"), "additional_vpc_ids", "a list", id="more-vpcs-not-a-list"),
+    pytest.param(
+        vpc(additional_vpc_ids=["vpc-0aaaaaaa", "vpc-0bbbbbbb", "vpc-0aaaaaaa"]),
+        "additional_vpc_ids",
+        "vpc-0aaaaaaa is twice",
+        id="more-vpcs-duplicate",
+    ),
+    pytest.param(vpc(additional_vpc_ids=[VPC]), "additional_vpc_ids", "none of them vpc_id", id="more-vpcs-is-vpc-id"),
+    pytest.param(
+        {
+            "transit_gateway_id": "tgw-0123456789abcdef0",
+            "max_aggregation_interval": 60,
+            "traffic_type": None,
+            "additional_vpc_ids": ["vpc-0aaaaaaa"],
+        },
+        "additional_vpc_ids",
+        "unset with a transit gateway target",
+        id="more-vpcs-with-transit-gateway",
+    ),
     # --- choices ---------------------------------------------------------------------------
     pytest.param(vpc(traffic_type="DENY"), "traffic_type", "DENY", id="traffic-type-unknown"),
     pytest.param(vpc(traffic_type="reject"), "traffic_type", "reject", id="traffic-type-lowercase"),
@@ -799,6 +821,9 @@ def test_arns_of_every_partition_and_the_pseudo_form_are_accepted(kwargs):
         pytest.param({"subnet_id": SUBNET}, id="subnet-target"),
         pytest.param({"eni_id": "eni-01234567"}, id="eni-target-8-hex"),
         pytest.param(vpc(create_resources=False), id="create-resources-false"),
+        pytest.param(vpc(additional_vpc_ids=["vpc-0aaaaaaa", "vpc-0123456789abcdef1"]), id="more-vpcs"),
+        pytest.param(vpc(additional_vpc_ids=[]), id="more-vpcs-empty"),
+        pytest.param({"subnet_id": SUBNET, "additional_vpc_ids": [VPC]}, id="more-vpcs-with-a-subnet-target"),
     ],
 )
 def test_boundary_values_are_accepted(kwargs):

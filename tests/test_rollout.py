@@ -2,18 +2,29 @@
 
 from __future__ import annotations
 
+import itertools
 import json
+import os
 import subprocess
+import sys
 from pathlib import Path
 
+import botocore.session
 import pytest
 import yaml
+from awscli.argprocess import unpack_cli_arg
+from awscli.arguments import CLIArgument
+from awscli.shorthand import ShorthandParser
+from cfn_flip import to_json as yaml_to_json
 
-from cfn_flowlogs import ConfigError
+from cfn_flowlogs import ConfigError, FlowLogsConfig
 from cfn_flowlogs.cli import main
-from cfn_flowlogs.rollout import parse_plan, render_rollout
+from cfn_flowlogs.rollout import TEMPLATE_FILE, parse_plan, render_rollout
+
+from .conftest import run_cli
 
 ROOT = Path(__file__).resolve().parents[1]
+VPC = "vpc-0123456789abcdef0"
 PLAN = {
     "stack_set_name": "org-flow-logs",
     "archive_bucket_arn": "arn:aws-cn:s3:::org-archive",
@@ -28,45 +39,65 @@ def parameters(text):
     return {p["ParameterKey"]: p["ParameterValue"] for p in json.loads(text)}
 
 
+def template_parameters(files):
+    """The Parameters of the template the rollout deploys, as CloudFormation reads the file."""
+    return set(json.loads(yaml_to_json(files[TEMPLATE_FILE]))["Parameters"])
+
+
+SLOTS = [f"AdditionalVpcId{n}" for n in range(1, 10)]
+
+
 def test_every_instance_delivers_to_the_archive_and_creates_nothing_without_a_target():
     files = render_rollout(parse_plan(PLAN))
+    assert TEMPLATE_FILE == "vpc-flow-logs-stackset.yaml"
+    assert files[TEMPLATE_FILE] == (ROOT / "templates" / TEMPLATE_FILE).read_text(encoding="utf-8")
     shared = parameters(files["parameters.json"])
-    # every Parameter an override may set has a value in the StackSet; targets empty, nothing made
-    assert {
-        k: shared[k]
-        for k in (
-            "CreateResources",
-            "EnableCustomS3Destination",
-            "LogDestinationType",
-            "S3Bucket",
-            "TrafficType",
-            "VpcId",
-            "SubnetId",
-            "TransitGatewayId",
-        )
-    } == {
+    # every Parameter of the template has a value in the StackSet (AWS overrides only Parameters the
+    # StackSet specifies); targets and slots empty, nothing made
+    assert set(shared) == template_parameters(files)
+    assert {k: shared[k] for k in ("CreateResources", "S3Bucket", "TrafficType", "VpcId", "SubnetId",
+                                   "TransitGatewayId", *SLOTS)} == {
         "CreateResources": "false",
-        "EnableCustomS3Destination": "true",
-        "LogDestinationType": "s3",
         "S3Bucket": "arn:aws-cn:s3:::org-archive",
         "TrafficType": "ALL",
         "VpcId": "",
         "SubnetId": "",
         "TransitGatewayId": "",
-    }
-    assert "KmsKeyDeletionWindowInDays" not in shared  # null: the template's own default
+        **dict.fromkeys(SLOTS, ""),
+    }  # fmt: skip
+    # the delivery is folded into the template: no Parameter for it, no key or log group
+    assert not {"EnableCustomS3Destination", "LogDestinationType", "KmsKeyDeletionWindowInDays"} & set(shared)
     # the override gives the target and what differs, even a module default (REJECT)
     assert parameters(files["overrides-111122223333-cn-north-1.json"]) == {
         "CreateResources": "true",
         "TrafficType": "REJECT",
         "VpcId": "vpc-0123456789abcdef0",
     }
-    assert files["vpc-flow-logs.yaml"] == (ROOT / "templates/vpc-flow-logs.yaml").read_text(encoding="utf-8")
 
 
-def test_script_is_valid_bash_with_service_managed_commands():
-    script = render_rollout(parse_plan(PLAN))["rollout.sh"]
+def test_an_override_fills_the_slots_with_its_additional_vpcs():
+    more = ["vpc-0aaaaaaa", "vpc-0bbbbbbb"]
+    override = {"vpc_id": "vpc-0123456789abcdef0", "additional_vpc_ids": more}
+    files = render_rollout(parse_plan({**PLAN, "overrides": {"111122223333": {"cn-north-1": override}}}))
+    own = parameters(files["overrides-111122223333-cn-north-1.json"])
+    assert own == {"CreateResources": "true", "VpcId": "vpc-0123456789abcdef0", "AdditionalVpcId1": more[0],
+                   "AdditionalVpcId2": more[1]}  # fmt: skip
+    assert set(own) <= template_parameters(files)
+
+
+SELF_MANAGED = {**PLAN, "organizational_units": [], "accounts": ["111122223333"]}
+
+
+@pytest.mark.parametrize("plan", [PLAN, SELF_MANAGED], ids=["service-managed", "self-managed"])
+def test_script_is_valid_bash_and_asks_for_no_capability(plan):
+    script = render_rollout(parse_plan(plan))["rollout.sh"]
     subprocess.run(["bash", "-n"], input=script, text=True, check=True)
+    # AWS asks for capabilities only for IAM resources, and the StackSet template has none
+    assert "--capabilities" not in script and "CAPABILITY_" not in script
+
+
+def test_script_has_service_managed_commands():
+    script = render_rollout(parse_plan(PLAN))["rollout.sh"]
     assert "--permission-model SERVICE_MANAGED --auto-deployment Enabled=true" in script
     assert "--deployment-targets OrganizationalUnitIds=ou-ab12-34cd56ef --regions cn-north-1 cn-northwest-1" in script
     assert "Accounts=111122223333,AccountFilterType=INTERSECTION --regions cn-north-1 \\" in script
@@ -74,9 +105,125 @@ def test_script_is_valid_bash_with_service_managed_commands():
 
 
 def test_self_managed_uses_accounts():
-    plan = {**PLAN, "organizational_units": [], "accounts": ["111122223333"]}
-    script = render_rollout(parse_plan(plan))["rollout.sh"]
+    script = render_rollout(parse_plan(SELF_MANAGED))["rollout.sh"]
     assert "SERVICE_MANAGED" not in script and "--accounts 111122223333 --regions" in script
+
+
+def aws_calls(tmp_path, plan):
+    """Run rollout.sh as written, `aws` a stand-in that records its arguments: what bash passes."""
+    out, bin_, log = tmp_path / "rollout", tmp_path / "bin", tmp_path / "calls.jsonl"
+    out.mkdir()
+    bin_.mkdir()
+    for name, text in render_rollout(parse_plan(plan)).items():
+        (out / name).write_text(text, encoding="utf-8")
+    aws = bin_ / "aws"
+    aws.write_text(f"#!{sys.executable}\nimport json, sys\nwith open({str(log)!r}, 'a') as f:\n"
+                   "    f.write(json.dumps(sys.argv[1:]) + '\\n')\n")  # fmt: skip
+    aws.chmod(0o755)
+    env = {**os.environ, "PATH": f"{bin_}{os.pathsep}{os.environ['PATH']}"}
+    subprocess.run(["bash", str(out / "rollout.sh")], env=env, check=True)
+    return [json.loads(line) for line in log.read_text().splitlines()]
+
+
+def tags_of(call):
+    """The --tags of one AWS CLI call, read as the AWS CLI reads them: one JSON list through its
+    own unpacking for CreateStackSet's Tags, else each item in its shorthand."""
+    if "--tags" not in call:
+        return None
+    items = list(itertools.takewhile(lambda arg: not arg.startswith("--"), call[call.index("--tags") + 1 :]))
+    if len(items) == 1 and items[0].lstrip().startswith("["):
+        operation = botocore.session.get_session().get_service_model("cloudformation").operation_model("CreateStackSet")
+        tags = CLIArgument("tags", operation.input_shape.members["Tags"], operation, event_emitter=None)
+        return unpack_cli_arg(tags, items)
+    return [ShorthandParser().parse(item) for item in items]
+
+
+@pytest.mark.parametrize(
+    ("custom_tags", "expected"),
+    [
+        pytest.param(None, None, id="no-tags"),
+        pytest.param(
+            {"team": "net ops", "cost-centre": "a=b", "Name": "x:y/z@+-_."},
+            [{"Key": "Name", "Value": "x:y/z@+-_."}, {"Key": "cost-centre", "Value": "a=b"},
+             {"Key": "team", "Value": "net ops"}],
+            id="tags-sorted",
+        ),
+        pytest.param({"owner": ""}, [{"Key": "owner", "Value": ""}], id="empty-value"),
+    ],
+)  # fmt: skip
+def test_the_stack_sets_tags_reach_the_aws_cli_as_written(tmp_path, custom_tags, expected):
+    inputs = {**PLAN["inputs"], **({"custom_tags": custom_tags} if custom_tags is not None else {})}
+    calls = aws_calls(tmp_path, {**PLAN, "inputs": inputs})
+    assert [call[:2] for call in calls] == [
+        ["cloudformation", "create-stack-set"], ["cloudformation", "create-stack-instances"],
+        ["cloudformation", "update-stack-instances"],
+    ]  # fmt: skip
+    # the StackSet's tags, which AWS gives its stacks and their resources; on no other call
+    assert tags_of(calls[0]) == expected
+    assert [tags_of(call) for call in calls[1:]] == [None, None]
+
+
+def test_a_tag_with_spaces_at_its_ends_reaches_aws_as_configured(tmp_path):
+    # GIVEN tags AWS and FlowLogsConfig accept (spaces are allowed anywhere in a tag)
+    tags = {"team": " network ", " padded": "x"}
+    FlowLogsConfig(vpc_id="vpc-0123456789abcdef0", custom_tags=tags)
+    # THEN the AWS CLI reads the same tags from the script
+    (call, *_) = aws_calls(tmp_path, {**PLAN, "inputs": {**PLAN["inputs"], "custom_tags": tags}})
+    assert tags_of(call) == [{"Key": key, "Value": value} for key, value in sorted(tags.items())]
+
+
+WHERE = "overrides.111122223333.cn-north-1"
+SHARED = "one of traffic_type, log_format, max_aggregation_interval, s3_subfolder, destination_options, custom_tags"
+PER_INSTANCE = ("one of vpc_id, subnet_id, eni_id, transit_gateway_id, transit_gateway_attachment_id, "
+                "regional_nat_gateway_id, additional_vpc_ids, traffic_type")  # fmt: skip
+
+
+def override(**values):
+    return {"overrides": {"111122223333": {"cn-north-1": values}}}
+
+
+PLAN_ERRORS = [
+    pytest.param({"inputs": {"vpc_id": VPC}}, "inputs.vpc_id", "left to overrides", id="inputs-vpc-id"),
+    pytest.param({"inputs": {"additional_vpc_ids": ["vpc-0aaaaaaa"]}}, "inputs.additional_vpc_ids",
+                 "left to overrides", id="inputs-additional-vpc-ids"),
+    pytest.param({"inputs": {"cloudwatch_log_retention": 30}}, "inputs.cloudwatch_log_retention", SHARED,
+                 id="inputs-not-a-stackset-input"),
+    pytest.param({"inputs": {"kms_key_arn": "arn:aws-cn:kms:cn-north-1:123456789012:key/"
+                                            "11111111-2222-3333-4444-555555555555"}},
+                 "inputs.kms_key_arn", SHARED, id="inputs-key"),
+    pytest.param(override(vpc_id=VPC, custom_tags={"team": "x"}), f"{WHERE}.custom_tags", PER_INSTANCE,
+                 id="tags-per-instance"),
+    pytest.param(override(vpc_id=VPC, additional_vpc_ids=[f"vpc-0{n:07x}" for n in range(1, 11)]),
+                 f"{WHERE}.additional_vpc_ids", "at most 9 VPCs", id="ten-more-vpcs"),
+    pytest.param(override(vpc_id=VPC, additional_vpc_ids=["vpc-0aaaaaaa", "vpc-0aaaaaaa"]),
+                 f"{WHERE}.additional_vpc_ids", "distinct VPC IDs", id="more-vpcs-duplicate"),
+    pytest.param(override(vpc_id=VPC, additional_vpc_ids=[VPC]), f"{WHERE}.additional_vpc_ids",
+                 "none of them vpc_id", id="more-vpcs-has-vpc-id"),
+    # a valid transit gateway override (interval 60, no traffic type) but for its further VPCs
+    pytest.param(override(transit_gateway_id="tgw-0123456789abcdef0", max_aggregation_interval=60,
+                          traffic_type=None, additional_vpc_ids=["vpc-0aaaaaaa"]),
+                 f"{WHERE}.additional_vpc_ids", "unset with a transit gateway target", id="more-vpcs-transit-gateway"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("change", "name", "allowed"), PLAN_ERRORS)
+def test_plan_errors_name_the_exact_key_and_what_is_allowed(change, name, allowed):
+    with pytest.raises(ConfigError) as caught:
+        parse_plan({**PLAN, **change})
+    message = str(caught.value)
+    assert caught.value.name == name, message
+    assert message.startswith(f"{name} must be ") and allowed in message, message
+
+
+def test_cli_refuses_a_bad_plan_in_one_line_and_writes_nothing(tmp_path, capsys):
+    change, name, _ = next(case.values for case in PLAN_ERRORS if case.id == "ten-more-vpcs")
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(yaml.safe_dump({**PLAN, **change}))
+    out = tmp_path / "rollout"
+    code, stdout, stderr = run_cli(capsys, "rollout", str(plan), "-o", str(out))
+    assert (code, stdout) == (2, "")
+    assert len(stderr.splitlines()) == 1 and stderr.startswith(f"cfn-flowlogs: error: {name} must be "), stderr
+    assert not out.exists()
 
 
 @pytest.mark.parametrize(
@@ -88,7 +235,6 @@ def test_self_managed_uses_accounts():
         ({"regions": ["mars-1"]}, "regions"),
         ({"organizational_units": []}, "organizational_units/accounts"),
         ({"accounts": ["111122223333"]}, "organizational_units/accounts"),
-        ({"inputs": {"vpc_id": "vpc-0123456789abcdef0"}}, "inputs.vpc_id"),
         ({"inputs": {"traffic_type": "SOME"}}, "traffic_type"),
         ({"overrides": {"1234": {}}}, "overrides"),
         ({"overrides": {"111122223333": {"eu-west-1": {"vpc_id": "vpc-0123456789abcdef0"}}}}, "overrides.111122223333"),
@@ -116,7 +262,7 @@ def test_cli_writes_a_new_directory_and_never_overwrites(tmp_path, capsys):
     out = tmp_path / "rollout"
     assert main(["rollout", str(plan), "-o", str(out)]) == 0
     assert sorted(p.name for p in out.iterdir()) == [
-        "overrides-111122223333-cn-north-1.json", "parameters.json", "rollout.sh", "vpc-flow-logs.yaml",
+        "overrides-111122223333-cn-north-1.json", "parameters.json", "rollout.sh", "vpc-flow-logs-stackset.yaml",
     ]  # fmt: skip
     before = {p.name: p.read_bytes() for p in out.iterdir()}
     with pytest.raises(SystemExit) as exited:

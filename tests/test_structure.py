@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import pytest
 from troposphere import Ref, Template
@@ -16,6 +17,7 @@ from cfn_flowlogs.inputs import INPUTS
 from .conftest import rendered
 from .matrix import BUCKET_ARN, KEY_ARN
 
+ROOT = Path(__file__).resolve().parents[1]
 VPC = {"vpc_id": "vpc-0123456789abcdef0"}
 S3 = {**VPC, "log_destination_type": "s3"}
 
@@ -494,3 +496,37 @@ def test_trust_conditions_as_documented(role, operator):
     (trust,) = template["Resources"][role]["Properties"]["AssumeRolePolicyDocument"]["Statement"]
     # THEN the source account is required where AWS says the service sends it, else checked if sent
     assert trust["Condition"][operator]["aws:SourceAccount"] == {"Ref": "AWS::AccountId"}
+
+
+# --- only the functions AWS documents where they are used --------------------------------------
+
+# "You can use the following functions in all other condition functions, such as Fn::Equals and
+# Fn::Or: Fn::FindInMap, Ref, Other condition functions" (intrinsic-function-reference-conditions).
+CONDITION_FUNCTIONS = {"Ref", "Condition", "Fn::FindInMap", "Fn::Equals", "Fn::Not", "Fn::And", "Fn::Or"}
+# The rule-specific intrinsic functions (intrinsic-function-reference-rules), and Ref.
+RULE_FUNCTIONS = {"Ref", "Fn::And", "Fn::Contains", "Fn::EachMemberEquals", "Fn::EachMemberIn", "Fn::Equals",
+                  "Fn::Not", "Fn::Or", "Fn::RefAll", "Fn::ValueOf", "Fn::ValueOfAll"}  # fmt: skip
+
+
+def functions_in(node):
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "Ref" or key == "Condition" or key.startswith("Fn::"):
+                yield key
+            yield from functions_in(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from functions_in(item)
+
+
+SHIPPED_TEMPLATES = sorted(p.name for p in ROOT.joinpath("templates").glob("*.json"))
+
+
+@pytest.mark.parametrize("name", SHIPPED_TEMPLATES)
+def test_conditions_and_rules_use_only_documented_functions(name):
+    # GIVEN every shipped template THEN its Conditions and Rules use only the functions AWS
+    # documents there: a list Parameter is comma-separated text tested by a plain Ref
+    template = json.loads(ROOT.joinpath("templates", name).read_text(encoding="utf-8"))
+    assert set(functions_in(template.get("Conditions", {}))) <= CONDITION_FUNCTIONS
+    assert set(functions_in(template.get("Rules", {}))) <= RULE_FUNCTIONS
+    assert "CommaDelimitedList" not in {p["Type"] for p in template["Parameters"].values()}

@@ -1,12 +1,12 @@
 """From an audit to the rollout plan `cfn-flowlogs rollout` reads (`cfn_flowlogs.rollout`).
 
-A StackSet has one stack instance per account and region, and the shipped template logs one
-target, so a plan covers at most one VPC per account and region: the first of its `missing` VPCs
-(with `include_partial`, then its `partial` ones), a team's VPC before the default VPC, then by VPC
-ID. Every VPC the plan leaves out is listed, with why, in comments at the end of the file; after
-the rollout, a new audit plans the next VPC of each account and region for a StackSet of another
-name (one StackSet per wave). A covered VPC is never in a plan; nor is a failing one (its flow log
-needs repair, not a second flow log).
+A StackSet has one stack instance per account and region, and the StackSet template logs up to
+ten VPCs (its target and nine slots), so a plan covers up to ten VPCs per account and region: its
+`missing` VPCs (with `include_partial`, then its `partial` ones), a team's VPC before the default
+VPC, then by VPC ID. Every VPC the plan leaves out is listed, with why, in comments at the end of
+the file; after the rollout, a new audit plans the rest of each account and region for a StackSet
+of another name (one StackSet per wave). A covered VPC is never in a plan; nor is a failing one
+(its flow log needs repair, not a second flow log).
 """
 
 from __future__ import annotations
@@ -19,11 +19,12 @@ import yaml
 
 from ..errors import ConfigError
 from ..rollout import RolloutPlan, parse_plan
+from ..stackset import SLOTS
 from .judge import REQUIREMENTS, Finding
 from .records import Unreadable
 
 DEFAULT_STACK_SET_NAME: Final = "org-vpc-flow-logs"
-NEXT_WAVE: Final = "next wave (one target per account and region: audit again after this rollout)"
+NEXT_WAVE: Final = f"next wave (up to {1 + SLOTS} VPCs per account and region: audit again after this rollout)"
 NOT_INCLUDED: Final = "partial (--include-partial plans it)"
 REPAIR: Final = "failing: repair its delivery (a second flow log would not fix it)"
 MANAGEMENT: Final = "management account: a service-managed StackSet never deploys there (deploy a stack)"
@@ -62,8 +63,8 @@ class Plan:
         """The plan file: YAML, with what it leaves out in comments at the end."""
         head = [
             "# StackSet rollout plan written by `cfn-flowlogs audit`: run `cfn-flowlogs rollout <this file> -o DIR`,",
-            "# then DIR/rollout.sh. Each override is a VPC the audit found without flow logs, one per account and",
-            "# region (a stack instance carries one target).",
+            "# then DIR/rollout.sh. Each override holds the VPCs the audit found without flow logs in one account",
+            f"# and region: a stack instance logs up to {1 + SLOTS}, its target and additional_vpc_ids.",
         ]
         body = yaml.safe_dump(self.data, sort_keys=False, default_flow_style=False, width=120)
         tail = []
@@ -155,10 +156,13 @@ def build_plan(
     overrides: dict[str, dict[str, dict[str, Any]]] = {}
     planned = []
     for (account, region), candidates in sorted(slots.items()):
-        first, *rest = candidates
-        overrides.setdefault(account, {})[region] = {"vpc_id": first.vpc.vpc_id}
-        planned.append(first)
-        left_out += [(finding, NEXT_WAVE) for finding in rest]
+        first, *more = candidates[: 1 + SLOTS]
+        override: dict[str, Any] = {"vpc_id": first.vpc.vpc_id}
+        if more:
+            override["additional_vpc_ids"] = [finding.vpc.vpc_id for finding in more]
+        overrides.setdefault(account, {})[region] = override
+        planned += [first, *more]
+        left_out += [(finding, NEXT_WAVE) for finding in candidates[1 + SLOTS :]]
     data = plan_data(settings, scope, overrides)
     rollout = parse_plan(data)  # the same checks `cfn-flowlogs rollout` makes
     left_out.sort(key=lambda item: (item[0].vpc.account_id, item[0].vpc.region, *_rank(item[0])))

@@ -44,6 +44,10 @@ def add_cross_account_source_role(ctx: BuildContext, plan: Plan) -> SourceRoleHa
             Id=ctx.value(name),
         ),
     )
+    vpc_arns = [
+        ctx.sub("arn:${AWS::Partition}:ec2:${AWS::Region}:${AWS::AccountId}:vpc/${Id}", Id=vpc)
+        for _, _, vpc in plan.more_vpcs
+    ]
     # A policy of its own: it names the role's ARN, which the role cannot hold without a cycle.
     policy = ctx.add(
         plan.across_accounts,
@@ -52,7 +56,7 @@ def add_cross_account_source_role(ctx: BuildContext, plan: Plan) -> SourceRoleHa
             Description="Lets log delivery pass the source role and assume the destination account's role",
             Roles=[Ref(role)],
             PolicyDocument=policies.cross_account_source_permissions(
-                GetAtt(role, "Arn"), target_arn, ctx.value("deliver_cross_account_role")
+                GetAtt(role, "Arn"), [target_arn, *vpc_arns], ctx.value("deliver_cross_account_role")
             ),
             **skipped("CKV_AWS_111"),
         ),

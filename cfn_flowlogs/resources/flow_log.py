@@ -8,7 +8,7 @@ from troposphere import GetAtt, If, NoValue, Ref
 from troposphere.ec2 import DestinationOptions, FlowLog, TagFieldSpecification
 
 from .. import naming
-from ..context import BuildContext
+from ..context import BuildContext, Decision
 from ..inputs import TARGETS
 from ..plan import Plan
 from .bucket import BucketHandles
@@ -18,54 +18,68 @@ from .cross_account import SourceRoleHandles
 
 def add_flow_log(
     ctx: BuildContext, plan: Plan, *, log_group: Any, role: Any, bucket: BucketHandles, source: SourceRoleHandles
-) -> FlowLog | None:
-    pick = ctx.pick
-    s3_options = DestinationOptions(
-        FileFormat=ctx.value("file_format"),
-        HiveCompatiblePartitions=ctx.value("hive_compatible_partitions"),
-        PerHourPartition=ctx.value("per_hour_partition"),
-    )
-    flow_log = ctx.add(
-        plan.create,
-        lambda logical_id: FlowLog(
-            logical_id,
-            ResourceType=plan.by_target(ctx, TARGETS.__getitem__),
-            ResourceId=plan.by_target(ctx, ctx.value),
-            TrafficType=pick(plan.transit_gateway, NoValue, ctx.value("traffic_type")),
-            TagFieldSpecifications=[
+) -> tuple[FlowLog | None, tuple[FlowLog, ...]]:
+    """The target's flow log, and one for each further VPC (additional_vpc_ids, or the StackSet
+    template's slots), all with the same destination and settings."""
+
+    def pick(decision: Decision, if_true: Any, if_false: Any = NoValue) -> Any:
+        # Every flow log exists only where `create` holds: there it is known (the StackSet
+        # template's destination is just `create`), and Fn::If on it would be unreachable.
+        return ctx.pick(True if decision is plan.create else decision, if_true, if_false)
+
+    def shared() -> dict[str, Any]:  # built only for a flow log that can exist
+        s3_options = DestinationOptions(
+            FileFormat=ctx.value("file_format"),
+            HiveCompatiblePartitions=ctx.value("hive_compatible_partitions"),
+            PerHourPartition=ctx.value("per_hour_partition"),
+        )
+        return {
+            "TagFieldSpecifications": [
                 TagFieldSpecification(ResourceType=s["resource_type"], TagKeys=s["tag_keys"])
                 for s in ctx.tag_field_specifications
             ]
             or NoValue,
-            LogDestinationType=ctx.value("log_destination_type"),
-            LogGroupName=pick(plan.to_cloudwatch, Ref(log_group) if log_group else NoValue),
-            DeliverLogsPermissionArn=pick(
+            "LogDestinationType": ctx.value("log_destination_type"),
+            "LogGroupName": pick(plan.to_cloudwatch, Ref(log_group) if log_group else NoValue),
+            "DeliverLogsPermissionArn": pick(
                 plan.to_cloudwatch,
                 GetAtt(role, "Arn") if role else NoValue,
                 pick(plan.across_accounts, GetAtt(source.role, "Arn") if source.role else NoValue),
             ),
-            DeliverCrossAccountRole=pick(plan.across_accounts, ctx.value("deliver_cross_account_role")),
-            LogDestination=pick(
+            "DeliverCrossAccountRole": pick(plan.across_accounts, ctx.value("deliver_cross_account_role")),
+            "LogDestination": pick(
                 plan.to_s3, bucket.destination, pick(plan.to_firehose, ctx.value("kinesis_firehose_arn"))
             ),
-            DestinationOptions=pick(plan.to_s3, s3_options),
-            LogFormat=ctx.optional("log_format"),
-            MaxAggregationInterval=ctx.value("max_aggregation_interval"),
+            "DestinationOptions": pick(plan.to_s3, s3_options),
+            "LogFormat": ctx.optional("log_format"),
+            "MaxAggregationInterval": ctx.value("max_aggregation_interval"),
             **tags(ctx),
-        ),
+        }
+
+    dependencies = {
+        "BucketPolicy": (plan.create_bucket, bucket.policy),
+        "EmptyBucket": (plan.force_destroy, bucket.emptier),
+        "SourceRolePolicy": (plan.across_accounts, source.policy),
+    }
+
+    def add(decision: Decision, base: str, **target: Any) -> FlowLog | None:
+        flow_log = ctx.add(decision, lambda logical_id: FlowLog(logical_id, **target, **shared()), base)
+        if flow_log is not None:
+            _wait_for(ctx, flow_log, dependencies)
+        return flow_log
+
+    flow_log = add(
+        plan.create,
         naming.FLOW_LOG,
+        ResourceType=plan.by_target(ctx, TARGETS.__getitem__),
+        ResourceId=plan.by_target(ctx, ctx.value),
+        TrafficType=pick(plan.transit_gateway, NoValue, ctx.value("traffic_type")),
     )
-    if flow_log is not None:
-        _wait_for(
-            ctx,
-            flow_log,
-            {
-                "BucketPolicy": (plan.create_bucket, bucket.policy),
-                "EmptyBucket": (plan.force_destroy, bucket.emptier),
-                "SourceRolePolicy": (plan.across_accounts, source.policy),
-            },
-        )
-    return flow_log
+    more = [
+        add(decision, base, ResourceType="VPC", ResourceId=vpc, TrafficType=ctx.value("traffic_type"))
+        for base, decision, vpc in plan.more_vpcs
+    ]
+    return flow_log, tuple(f for f in more if f is not None)
 
 
 def _wait_for(ctx: BuildContext, flow_log: FlowLog, dependencies: dict[str, tuple[Any, Any]]) -> None:

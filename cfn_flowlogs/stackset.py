@@ -1,0 +1,84 @@
+"""The template every stack instance of a rollout deploys (templates/vpc-flow-logs-stackset.yaml).
+
+The same builders as the shipped template, with delivery to a bucket of your own (the archive)
+folded in: no key, log group, role or bucket of its own, so no IAM capability, and a VPC's
+flow log costs a few hundred bytes. That buys slots for further VPCs of the account and region:
+`AdditionalVpcId1..9`, one String Parameter each (Fn::ForEach is out: service-managed StackSets
+refuse templates with transforms). Each slot is its own flow log, so clearing one never touches
+the others.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Final
+
+from troposphere import Template
+
+from .config import FlowLogsConfig
+from .errors import ConfigError
+from .inputs import ADDITIONAL_VPC_SLOTS, ADDITIONAL_VPCS, INPUTS, TARGETS
+from .library import parameter_value
+from .template import literal_defaults, parameter_for, parameterized_template
+
+DESCRIPTION: Final = (
+    "VPC Flow Logs of up to ten VPCs (or another target) to a central bucket, one stack instance per "
+    "account and region (cfn-flowlogs)"
+)
+# Every instance delivers to a bucket of your own: folded in, never Parameters.
+FIXED: Final[Mapping[str, Any]] = {"log_destination_type": "s3", "enable_custom_s3_destination": True}
+# The inputs that still mean something then, as Parameters: the targets and slots, the flow
+# log's own settings, the bucket and its layout. The rest configure what is no longer created.
+OPEN: Final = (
+    *TARGETS, "traffic_type", "log_format", "max_aggregation_interval", "create_resources",
+    "s3_bucket", "s3_subfolder", "file_format", "hive_compatible_partitions", "per_hour_partition",
+)  # fmt: skip
+SPECS: Final = (*(spec for spec in INPUTS if spec.name in TARGETS), *ADDITIONAL_VPC_SLOTS,
+                *(spec for spec in INPUTS if spec.name in OPEN and spec.name not in TARGETS))  # fmt: skip
+SLOTS: Final = len(ADDITIONAL_VPC_SLOTS)
+
+
+def build_stackset_template() -> Template:
+    """The StackSet template: every input in SPECS a Parameter, delivery to S3Bucket folded in."""
+    values = {spec.name: spec.default for spec in SPECS + INPUTS}
+    values.update(FIXED, additional_vpc_ids=())
+    return parameterized_template(values, SPECS, description=DESCRIPTION)
+
+
+def stackset_parameters(config: FlowLogsConfig) -> dict[str, Any]:
+    """The StackSet template's Parameters for `config`, every one of them (a StackSet overrides
+    only Parameters it specifies); additional_vpc_ids fill the slots in order, the rest empty.
+    `custom_tags` are the StackSet's own tags (`rollout.sh` passes them), not Parameters."""
+    for name, value in config.compile_time_only.items():
+        raise ConfigError(name, value, "left at its default for the StackSet template (the query layer is "
+                          "compile time only: use add_flow_logs or cfn-flowlogs build)")  # fmt: skip
+    if config.tag_field_specifications:
+        raise ConfigError("tag_field_specifications", config.tag_field_specifications,
+                          "unset for the StackSet template (tag fields need a compiled template)")  # fmt: skip
+    values = literal_defaults(config.values())
+    for name, value in FIXED.items():
+        if values[name] != value:
+            allowed = f"{parameter_value(value)} (the StackSet template delivers to S3Bucket)"
+            raise ConfigError(name, values[name], allowed)
+    unused = [spec.name for spec in INPUTS if spec.name not in OPEN and spec.name not in FIXED
+              and values[spec.name] != spec.default]  # fmt: skip
+    if unused:
+        raise ConfigError(unused[0], values[unused[0]], "left at its default for the StackSet template (one of "
+                          f"{', '.join(OPEN)} or {ADDITIONAL_VPCS.name})")  # fmt: skip
+    more = values[ADDITIONAL_VPCS.name]
+    if len(more) > SLOTS:
+        raise ConfigError(ADDITIONAL_VPCS.name, list(more), f"at most {SLOTS} VPCs in the StackSet template's slots")
+    parameters = {}
+    for spec in SPECS:
+        if spec in ADDITIONAL_VPC_SLOTS:
+            index = ADDITIONAL_VPC_SLOTS.index(spec)
+            parameters[spec.parameter] = more[index] if index < len(more) else ""
+        else:
+            value = values[spec.name]  # null: the Parameter's default, which means unset
+            parameters[spec.parameter] = (
+                parameter_for(spec, spec.default).Default if value is None else parameter_value(value)
+            )
+    return parameters
+
+
+__all__ = ["SLOTS", "SPECS", "build_stackset_template", "stackset_parameters"]
