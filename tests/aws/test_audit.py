@@ -1,7 +1,8 @@
 """`cfn-flowlogs audit` on the local endpoint: an organization of member accounts reached through
 `sts assume-role`, two regions, VPCs with every kind of flow log (and none), the JSON, table and
 CSV reports, the exit codes, `--accounts` and `--organizational-units` scoping, and the plan it
-writes, rolled out with `cfn-flowlogs rollout` and its `rollout.sh` as written.
+writes, rolled out with `cfn-flowlogs rollout` and its `rollout.sh` as written: one stack instance
+per account-region covers up to ten missing VPCs, so a plan takes one wave, or two for eleven.
 
 moto does not enforce sts:AssumeRole ("the role does not need to exist", moto/sts/models.py), so
 a role that cannot be assumed is simulated at the boto3 boundary: a botocore event hook on the
@@ -450,10 +451,10 @@ def test_plan_for_an_ou_rolled_out_covers_its_missing_vpcs(estate: Estate, audit
     # WHEN the audit writes a plan for it
     scope = ("--organizational-units", estate.rollout_unit, "--regions", f"{R1},{R2}")
     options = ("--archive-bucket-arn", ARCHIVE_ARN, "--set", "traffic_type=ALL", "--stack-set-name", "audit-ou")
-    done = audit_process(aws, tmp_path, *scope, "--write-plan", "plan.yaml", *options)
+    wrote = audit_process(aws, tmp_path, *scope, "--write-plan", "plan.yaml", *options)
     # THEN it exits 1 and the plan targets the OU (service-managed), its regions, an override per missing VPC
-    assert done.returncode == 1, done.stderr
-    assert "wrote plan.yaml: 2 VPC(s) in overrides" in done.stderr
+    assert wrote.returncode == 1, wrote.stderr
+    assert "wrote plan.yaml: 2 VPC(s) in overrides" in wrote.stderr
     plan = yaml.safe_load((tmp_path / "plan.yaml").read_text())
     assert plan == {
         "stack_set_name": "audit-ou",
@@ -479,34 +480,87 @@ def test_plan_for_an_ou_rolled_out_covers_its_missing_vpcs(estate: Estate, audit
         assert log["log_destination"].startswith(ARCHIVE_ARN)
 
 
-def test_plans_in_waves_cover_an_account_region_with_two_vpcs(estate: Estate, audit: Audit, aws: Aws, tmp_path: Path):
+def instance_flow_logs(aws: Aws, member: Member, stack_set: str) -> dict[str, dict[str, str]]:
+    """Region -> logical ID -> flow log ID of each stack instance of the StackSet, all in `member`'s
+    account (a self-managed instance's stack lives there)."""
+    summaries = aws("cloudformation", "list-stack-instances", "--stack-set-name", stack_set)["Summaries"]
+    assert {s["Account"] for s in summaries} == {member.id}
+    found = {}
+    for summary in summaries:
+        cloudformation = member.client("cloudformation", summary["Region"])
+        listed = cloudformation.describe_stack_resources(StackName=summary["StackId"])["StackResources"]
+        found[summary["Region"]] = {r["LogicalResourceId"]: r["PhysicalResourceId"] for r in listed}
+    return found
+
+
+def test_one_rollout_covers_an_account_region_with_two_missing_vpcs(
+    estate: Estate, audit: Audit, aws: Aws, tmp_path: Path
+):
     # GIVEN account e: R1 `e-one` and the default VPC missing, R2 the default VPC partial (an interface's log)
     e = estate.id("e")
     scope = ("--accounts", e, "--regions", f"{R1},{R2}", "--include-partial", "--archive-bucket-arn", ARCHIVE_ARN,
              "--set", "traffic_type=ALL")  # fmt: skip
-    # WHEN the audit writes the first wave's plan, partial VPCs included
-    done = audit_process(aws, tmp_path, *scope, "--write-plan", "wave-1.yaml", "--stack-set-name", "audit-e-1")
-    # THEN a self-managed plan for e: `e-one` before the default VPC in R1, the partial default VPC in R2
-    assert done.returncode == 1, done.stderr
-    text = (tmp_path / "wave-1.yaml").read_text()
+    # WHEN the audit writes a plan, partial VPCs included
+    wrote = audit_process(aws, tmp_path, *scope, "--write-plan", "plan.yaml", "--stack-set-name", "audit-e")
+    # THEN a self-managed plan for e with one override per account-region: in R1 `e-one` (a team's
+    # VPC before the default) and the default VPC as an additional VPC, in R2 the partial default VPC
+    assert wrote.returncode == 1, wrote.stderr
+    assert "cfn-flowlogs: audit: wrote plan.yaml: 3 VPC(s) in overrides\n" in wrote.stderr
+    text = (tmp_path / "plan.yaml").read_text()
     plan = yaml.safe_load(text)
     assert (plan["accounts"], plan["regions"]) == ([e], [R2, R1])
-    assert plan["overrides"] == {e: {R1: {"vpc_id": estate.vpcs["e1-one"]}, R2: {"vpc_id": estate.vpcs["e2-default"]}}}
-    # AND the default VPC in R1 is listed for the next wave, at the end of the file
-    assert f"#   {e} {R1} {estate.vpcs['e1-default']} (default VPC): missing" in text.split("next wave")[1]
-    # WHEN wave 1 is rolled out THEN only the default VPC in R1 is still missing
-    roll_out(aws, tmp_path, "wave-1.yaml", "wave-1")
+    assert plan["overrides"] == {e: {
+        R1: {"vpc_id": estate.vpcs["e1-one"], "additional_vpc_ids": [estate.vpcs["e1-default"]]},
+        R2: {"vpc_id": estate.vpcs["e2-default"]},
+    }}  # fmt: skip
+    assert "next wave" not in text
+    # WHEN it is rolled out once
+    roll_out(aws, tmp_path, "plan.yaml", "rollout")
+    # THEN every VPC of e is covered: exit 0, each by one VPC flow log of ALL traffic to the archive
     done = audit("--accounts", e, "--regions", f"{R1},{R2}", "--format", "json")
-    assert done.code == 1
-    assert {label: r["status"] for label, r in by_label(estate, done.rows()).items()} == {
-        "e1-one": "covered", "e1-default": "missing", "e2-default": "covered"
-    }  # fmt: skip
-    # WHEN the next audit writes wave 2 (a StackSet of another name) and it is rolled out
-    done = audit_process(aws, tmp_path, *scope, "--write-plan", "wave-2.yaml", "--stack-set-name", "audit-e-2")
-    assert yaml.safe_load((tmp_path / "wave-2.yaml").read_text())["overrides"] == {
-        e: {R1: {"vpc_id": estate.vpcs["e1-default"]}}
+    assert done.code == 0, done.out
+    found = by_label(estate, done.rows())
+    ids = {}
+    for label in ("e1-one", "e1-default", "e2-default"):
+        (log,) = [log for log in found[label]["flow_logs"] if log["resource_type"] == "VPC"]
+        assert (log["traffic_type"], log["log_destination"]) == ("ALL", ARCHIVE_ARN)
+        ids[label] = log["flow_log_id"]
+    # AND they are the flow logs of one StackSet's two instances: R1's logs both of its VPCs
+    assert instance_flow_logs(aws, Member(aws, e), "audit-e") == {
+        R1: {"FlowLog": ids["e1-one"], "FlowLogAdditionalVpc1": ids["e1-default"]},
+        R2: {"FlowLog": ids["e2-default"]},
     }
+
+
+def test_more_vpcs_than_an_instance_logs_take_two_waves(estate: Estate, audit: Audit, aws: Aws, tmp_path: Path):
+    # GIVEN an account of its own whose R1 holds ten VPCs and the default VPC, none logged: one
+    # more than a stack instance logs (its target and nine slots)
+    status = aws.client("organizations").create_account(Email="audit-waves@example.com", AccountName="audit-waves")
+    member = Member(aws, status["CreateAccountStatus"]["AccountId"])
+    named = sorted(member.vpc(R1, f"wave-{n}", f"10.{100 + n}.0.0/16") for n in range(10))
+    scope = ("--accounts", member.id, "--regions", R1, "--archive-bucket-arn", ARCHIVE_ARN)
+    # WHEN the audit writes the first wave's plan
+    wrote = audit_process(aws, tmp_path, *scope, "--write-plan", "wave-1.yaml", "--stack-set-name", "audit-waves-1")
+    # THEN its one override holds the ten named VPCs, by ID, and the default VPC is left to the next wave
+    assert wrote.returncode == 1, wrote.stderr
+    text = (tmp_path / "wave-1.yaml").read_text()
+    assert yaml.safe_load(text)["overrides"] == {member.id: {R1: {"vpc_id": named[0], "additional_vpc_ids": named[1:]}}}
+    default = member.default_vpc(R1)
+    assert text.split("next wave")[1].splitlines()[1] == f"#   {member.id} {R1} {default} (default VPC): missing"
+    # WHEN wave 1 is rolled out THEN its instance fills every slot: ten flow logs, one per named VPC
+    roll_out(aws, tmp_path, "wave-1.yaml", "wave-1")
+    (wave_1,) = instance_flow_logs(aws, member, "audit-waves-1").values()
+    assert set(wave_1) == {"FlowLog", *(f"FlowLogAdditionalVpc{n}" for n in range(1, 10))}
+    done = audit("--accounts", member.id, "--regions", R1, "--format", "json")
+    assert done.code == 1
+    statuses = {row["vpc_id"]: row["status"] for row in done.rows()}
+    assert statuses == {**dict.fromkeys(named, "covered"), default: "missing"}
+    assert {log["flow_log_id"] for row in done.rows() for log in row["flow_logs"]} == set(wave_1.values())
+    # WHEN the next audit writes wave 2 (a StackSet of another name) and it is rolled out
+    wrote = audit_process(aws, tmp_path, *scope, "--write-plan", "wave-2.yaml", "--stack-set-name", "audit-waves-2")
+    assert wrote.returncode == 1, wrote.stderr
+    assert yaml.safe_load((tmp_path / "wave-2.yaml").read_text())["overrides"] == {member.id: {R1: {"vpc_id": default}}}
     roll_out(aws, tmp_path, "wave-2.yaml", "wave-2")
-    # THEN every VPC of e is covered: exit 0
-    done = audit("--accounts", e, "--regions", f"{R1},{R2}", "--format", "json")
+    # THEN every VPC of the account is covered: exit 0
+    done = audit("--accounts", member.id, "--regions", R1, "--format", "json")
     assert done.code == 0, done.out

@@ -1,13 +1,21 @@
 """CloudFormation StackSets on the local endpoint, as far as moto has them: the shipped template as
-a self-managed StackSet, and the `rollout.sh` that `cfn-flowlogs rollout` writes, run as written
-for a self-managed plan and for a service-managed one, delivering to the central archive.
+a self-managed StackSet, and the `rollout.sh` that `cfn-flowlogs rollout` writes (with the StackSet
+template, vpc-flow-logs-stackset.yaml), run as written for a self-managed plan and for a
+service-managed one, delivering to the central archive; one stack instance logging two VPCs, and
+an update that clears the second.
 
 moto creates StackSets of either permission model and, for CreateStackInstances, a stack per
 account and region (for OU targets, per account of the OU in its organization). It ignores
 AutoDeployment (DescribeStackSet reports none; a new account of the OU gets nothing) and
 OperationPreferences. Its defects in naming the instances' stacks and in UpdateStackInstances
 are fixed by moto_fixes/stacksets.py. Of a service-managed instance moto keeps the stack to itself
-(the member account cannot describe it), so its flow log is looked up in the member account."""
+(the member account cannot describe it), so its flow log is looked up in the member account.
+
+moto ignores capabilities (a StackSet reports none), so the template shows that it needs none.
+It does not model AWS::CloudFormation::WaitConditionHandle (NULL_MODELS in its parsing.py): the
+stack of an instance without an override (only NothingToCreate) lists no resource at all.
+DescribeFlowLogs has no ResourceType (in AWS neither): a flow log's ResourceId is the VPC, which
+moto looks up as a VPC only for ResourceType VPC."""
 
 from __future__ import annotations
 
@@ -18,13 +26,16 @@ from typing import Any
 import pytest
 import yaml
 
-from .accounts import Organization, organization
+from cfn_flowlogs.rollout import TEMPLATE_FILE
+
+from .accounts import Member, Organization, as_account, organization
 from .endpoint import ACCOUNT, BIN, REGION, Aws
 from .test_archive_deploy import ARCHIVE, outputs
 from .test_deploy import SHIPPED
 from .test_readme import run
 
 SUBFOLDER = "vpc-flow-logs"
+R2 = "eu-west-1"
 
 
 @pytest.fixture(scope="module")
@@ -92,14 +103,40 @@ def roll_out(aws: Aws, workdir: Path, plan: dict[str, Any]) -> Path:
     return workdir / "rollout"
 
 
-def rollout_plan(name: str, archive_bucket_arn: str, **targets: Any) -> dict[str, Any]:
-    return {"stack_set_name": name, "archive_bucket_arn": archive_bucket_arn, "regions": [REGION],
-            "inputs": {"traffic_type": "ALL", "s3_subfolder": SUBFOLDER}, **targets}  # fmt: skip
+def rollout_plan(name: str, archive_bucket_arn: str, *, regions: tuple[str, ...] = (REGION,), traffic: str = "ALL",
+                 **targets: Any) -> dict[str, Any]:  # fmt: skip
+    return {"stack_set_name": name, "archive_bucket_arn": archive_bucket_arn, "regions": list(regions),
+            "inputs": {"traffic_type": traffic, "s3_subfolder": SUBFOLDER}, **targets}  # fmt: skip
 
 
-def assert_delivers_to_the_archive(flow_log: dict[str, Any], vpc: str, archive_bucket_arn: str) -> None:
-    assert (flow_log["ResourceId"], flow_log["TrafficType"]) == (vpc, "ALL")
-    assert flow_log["LogDestination"] == f"{archive_bucket_arn}/{SUBFOLDER}/"
+def assert_delivers_to_the_archive(
+    flow_log: dict[str, Any], vpc: str, archive_bucket_arn: str, traffic: str = "ALL"
+) -> None:
+    assert (flow_log["ResourceId"], flow_log["TrafficType"]) == (vpc, traffic)
+    assert (flow_log["LogDestinationType"], flow_log["LogDestination"]) == ("s3", f"{archive_bucket_arn}/{SUBFOLDER}/")
+
+
+class _Shapes(yaml.SafeLoader):
+    """Reads a template with every short form (!Ref, !If ...) as null: its keys and types remain."""
+
+
+_Shapes.add_multi_constructor("!", lambda loader, suffix, node: None)
+
+
+def assert_written_stack_set(aws: Aws, name: str, written: Path) -> dict[str, Any]:
+    """The StackSet holds the StackSet template and the parameters the rollout wrote. rollout.sh
+    passes no --capabilities, and the template needs none: no IAM resource, no transform or
+    nested stack (moto ignores capabilities, so only the template can show it)."""
+    stack_set: dict[str, Any] = aws("cloudformation", "describe-stack-set", "--stack-set-name", name)["StackSet"]
+    assert stack_set["TemplateBody"] == (written / TEMPLATE_FILE).read_text(encoding="utf-8")
+    assert stack_set["Parameters"] == json.loads((written / "parameters.json").read_text())
+    assert "--capabilities" not in (written / "rollout.sh").read_text()
+    template = yaml.load(stack_set["TemplateBody"], Loader=_Shapes)  # _Shapes is a SafeLoader
+    assert "Transform" not in template
+    assert {r["Type"] for r in template["Resources"].values()} == {
+        "AWS::EC2::FlowLog", "AWS::CloudFormation::WaitConditionHandle"
+    }  # fmt: skip
+    return stack_set
 
 
 def test_rollout_self_managed_as_written(aws: Aws, archive_bucket_arn: str, tmp_path: Path):
@@ -110,11 +147,10 @@ def test_rollout_self_managed_as_written(aws: Aws, archive_bucket_arn: str, tmp_
     )
     # WHEN the command writes the rollout and its script runs
     written = roll_out(aws, tmp_path, plan)
-    # THEN the StackSet is self-managed with the shared parameters, and the account's instance
-    # carries the override
-    stack_set = aws("cloudformation", "describe-stack-set", "--stack-set-name", "rollout-self")["StackSet"]
+    # THEN the StackSet is self-managed with the StackSet template and the shared parameters, and
+    # the account's instance carries the override
+    stack_set = assert_written_stack_set(aws, "rollout-self", written)
     assert stack_set["PermissionModel"] == "SELF_MANAGED"
-    assert stack_set["Parameters"] == json.loads((written / "parameters.json").read_text())
     ((where, instance),) = instances(aws, "rollout-self").items()
     overrides = json.loads((written / f"overrides-{ACCOUNT}-{REGION}.json").read_text())
     assert where == (ACCOUNT, REGION) and instance["ParameterOverrides"] == overrides
@@ -136,9 +172,10 @@ def test_rollout_service_managed_as_written(aws: Aws, org: Organization, archive
     plan = rollout_plan("rollout-org", archive_bucket_arn, organizational_units=[org.workloads],
                         overrides={org.workload.id: {REGION: {"vpc_id": vpc}}})  # fmt: skip
     # WHEN the management account writes the rollout and runs its script
-    roll_out(aws, tmp_path, plan)
-    # THEN the StackSet is service-managed, with an instance in each account of the OU
-    stack_set = aws("cloudformation", "describe-stack-set", "--stack-set-name", "rollout-org")["StackSet"]
+    written = roll_out(aws, tmp_path, plan)
+    # THEN the StackSet is service-managed, with the StackSet template and an instance in each
+    # account of the OU
+    stack_set = assert_written_stack_set(aws, "rollout-org", written)
     assert stack_set["PermissionModel"] == "SERVICE_MANAGED"
     found = instances(aws, "rollout-org")
     assert set(found) == {(org.workload.id, REGION), (org.sandbox.id, REGION)}
@@ -150,3 +187,117 @@ def test_rollout_service_managed_as_written(aws: Aws, org: Organization, archive
     assert_delivers_to_the_archive(flow_log, vpc, archive_bucket_arn)
     # AND `sandbox`, without an override, got no flow log (CreateResources=false)
     assert org.sandbox.aws.flow_log_ids() == set()
+
+
+def new_account(aws: Aws, name: str) -> Member:
+    """A member account of the organization of its own: every flow log in it is the test's."""
+    status = aws("organizations", "create-account", "--email", f"{name}@example.com", "--account-name", name)
+    return as_account(aws, status["CreateAccountStatus"]["AccountId"])
+
+
+def flow_logs(member: Member, region: str = REGION) -> dict[str, dict[str, Any]]:
+    """Every flow log of the member account in the region, by the resource it logs."""
+    found = member.aws("ec2", "describe-flow-logs", "--region", region)["FlowLogs"]
+    by_resource = {flow_log["ResourceId"]: flow_log for flow_log in found}
+    assert len(by_resource) == len(found), found
+    return by_resource
+
+
+def stack_resources(member: Member, stack_id: str, region: str = REGION) -> dict[str, str]:
+    """Logical ID -> physical ID of every resource of a stack in the member account."""
+    listed = member.aws("cloudformation", "describe-stack-resources", "--stack-name", stack_id, "--region", region)
+    return {r["LogicalResourceId"]: r["PhysicalResourceId"] for r in listed["StackResources"]}
+
+
+def two_vpcs(member: Member) -> tuple[str, str]:
+    first, second = (member.aws("ec2", "create-vpc", "--cidr-block", cidr)["Vpc"]["VpcId"]
+                     for cidr in ("10.20.0.0/16", "10.21.0.0/16"))  # fmt: skip
+    return first, second
+
+
+def test_one_stack_instance_logs_two_vpcs(aws: Aws, org: Organization, archive_bucket_arn: str, tmp_path: Path):
+    # GIVEN an account with two VPCs, and a self-managed plan for it in two regions whose override
+    # in one names the first VPC and the second as an additional VPC, traffic type REJECT
+    member = new_account(aws, "stackset-two-vpcs")
+    first, second = two_vpcs(member)
+    override = {"vpc_id": first, "additional_vpc_ids": [second]}
+    plan = rollout_plan("rollout-two-vpcs", archive_bucket_arn, regions=(REGION, R2), traffic="REJECT",
+                        accounts=[member.id], overrides={member.id: {REGION: override}})  # fmt: skip
+    # WHEN the command writes the rollout and its script runs
+    written = roll_out(aws, tmp_path, plan)
+    # THEN there is an instance per region; the one in the override's region carries both VPCs
+    assert_written_stack_set(aws, "rollout-two-vpcs", written)
+    found = instances(aws, "rollout-two-vpcs")
+    assert set(found) == {(member.id, REGION), (member.id, R2)}
+    assert parameters(found[member.id, REGION]["ParameterOverrides"]) == {
+        "AdditionalVpcId1": second, "CreateResources": "true", "VpcId": first
+    }  # fmt: skip
+    # AND its stack holds two flow logs, the account and region exactly these: one per VPC, to the
+    # archive's subfolder, with the plan's traffic type
+    stack_id = found[member.id, REGION]["StackId"]
+    logged = flow_logs(member)
+    assert set(logged) == {first, second}
+    for vpc in (first, second):
+        assert_delivers_to_the_archive(logged[vpc], vpc, archive_bucket_arn, traffic="REJECT")
+    assert stack_resources(member, stack_id) == {
+        "FlowLog": logged[first]["FlowLogId"], "FlowLogAdditionalVpc1": logged[second]["FlowLogId"]
+    }  # fmt: skip
+    assert outputs(member.aws.stack(stack_id))["FlowLogId"] == logged[first]["FlowLogId"]
+    # AND the instance without an override created nothing: no flow log in its region
+    other = found[member.id, R2]
+    assert other["ParameterOverrides"] == []
+    assert flow_logs(member, R2) == {}
+    assert stack_resources(member, other["StackId"], R2) == {}
+
+
+def update_only(script: str, account: str, region: str) -> str:
+    """rollout.sh's preamble and its update-stack-instances for one account and region: how a
+    changed override is rolled out to a StackSet that exists (create-stack-set would fail)."""
+    preamble, *commands = script.split("\n\n")
+    (update,) = [command for command in commands if command.startswith(f"# {account} in {region}:")]
+    return f"{preamble}\n\n{update}\n"
+
+
+def roll_out_override(aws: Aws, workdir: Path, plan: dict[str, Any], account: str, into: str) -> list[dict[str, str]]:
+    """`cfn-flowlogs rollout` of the changed plan into `into/`, then its update of the account's
+    instance in REGION, as written; the override file it wrote."""
+    (workdir / "plan.yaml").write_text(yaml.safe_dump(plan))
+    run([str(BIN / "cfn-flowlogs"), "rollout", "plan.yaml", "-o", into], aws, workdir)
+    written = workdir / into
+    (written / "update.sh").write_text(update_only((written / "rollout.sh").read_text(), account, REGION))
+    run(["bash", f"{into}/update.sh"], aws, workdir)
+    overrides: list[dict[str, str]] = json.loads((written / f"overrides-{account}-{REGION}.json").read_text())
+    return overrides
+
+
+def test_clearing_the_second_vpc_keeps_the_first_flow_log(
+    aws: Aws, org: Organization, archive_bucket_arn: str, tmp_path: Path
+):
+    # GIVEN an account whose stack instance logs two VPCs, rolled out from a plan
+    member = new_account(aws, "stackset-clear-vpc")
+    first, second = two_vpcs(member)
+    override = {"vpc_id": first, "additional_vpc_ids": [second]}
+    plan = rollout_plan("rollout-clear-vpc", archive_bucket_arn, accounts=[member.id],
+                        overrides={member.id: {REGION: dict(override)}})  # fmt: skip
+    roll_out(aws, tmp_path, plan)
+    before = flow_logs(member)
+    assert set(before) == {first, second}
+    # WHEN the plan drops the second VPC and the rollout's update of that instance runs
+    del plan["overrides"][member.id][REGION]["additional_vpc_ids"]
+    overrides = roll_out_override(aws, tmp_path, plan, member.id, "cleared")
+    # THEN the override no longer names AdditionalVpcId1 (so AWS sets it back to the StackSet's
+    # empty value), and the instance carries it
+    assert parameters(overrides) == {"CreateResources": "true", "VpcId": first}
+    instance = instances(aws, "rollout-clear-vpc")[member.id, REGION]
+    assert instance["ParameterOverrides"] == overrides
+    # AND the first VPC's flow log is the same one; the second's is deleted, and so is its resource
+    after = flow_logs(member)
+    assert set(after) == {first} and after[first]["FlowLogId"] == before[first]["FlowLogId"]
+    assert stack_resources(member, instance["StackId"]) == {"FlowLog": before[first]["FlowLogId"]}
+    # WHEN the second VPC is put back THEN it has a flow log again (a new one), the first the same
+    plan["overrides"][member.id][REGION] = override
+    roll_out_override(aws, tmp_path, plan, member.id, "restored")
+    restored = flow_logs(member)
+    assert set(restored) == {first, second} and restored[first]["FlowLogId"] == before[first]["FlowLogId"]
+    assert restored[second]["FlowLogId"] != before[second]["FlowLogId"]
+    assert_delivers_to_the_archive(restored[second], second, archive_bucket_arn)

@@ -154,6 +154,28 @@ def update_conditional_resources() -> None:
     replace(parsing, "parse_and_update_resource", update)
 
 
+def delete_resources_whose_condition_turns_false() -> None:
+    """Defect: an update that makes a resource's Condition false updates the resource with its
+    new Properties, where CloudFormation deletes it: a flow log whose slot's VPC Parameter is
+    cleared is replaced by one of VPC "" and the update fails (InvalidFlowLogId once moto's retry
+    deletes the old one again). Delete the resource; moto then records None for it, which a
+    later update whose Condition holds again creates anew."""
+    update_original = parsing.parse_and_update_resource
+
+    def update(logical_id: str, resource_json: Any, resources_map: Any, account_id: str, region_name: str) -> Any:
+        condition = resource_json.get("Condition")
+        held = resources_map._parsed_resources
+        if condition is None or resources_map.lazy_condition_map[condition]:
+            if logical_id in held and held[logical_id] is None:
+                del held[logical_id]  # deleted by an earlier update: the fix above creates it
+            return update_original(logical_id, resource_json, resources_map, account_id, region_name)
+        if held.get(logical_id) is not None:
+            resources_map._delete_resource(held.pop(logical_id), resource_json)
+        return None
+
+    replace(parsing, "parse_and_update_resource", update)
+
+
 def template_url_on_own_endpoint() -> None:
     """Defect: a TemplateURL on moto's own endpoint is read path-style only when its host is
     literally `localhost`: `http://127.0.0.1:PORT/BUCKET/KEY`, which `aws cloudformation
@@ -223,6 +245,7 @@ FIXES = (
     change_set_outputs,
     keep_resources_moto_cannot_update,
     update_conditional_resources,  # after the one above: it decides first
+    delete_resources_whose_condition_turns_false,  # after both: it decides before them
     template_url_on_own_endpoint,
     nested_stack_tags,
     nested_stack_outputs,
