@@ -36,11 +36,16 @@ def add_flow_logs(template: Template, config: FlowLogsConfig, *, prefix: str = "
     return add_resources(new_context(template, config, config.values(), prefix=prefix), outputs=outputs)
 
 
+def refuse_query_layer(config: FlowLogsConfig, which: str) -> None:
+    """A shipped template (`which`: shipped, StackSet) has no query layer: it is compile time only."""
+    for name, value in config.compile_time_only.items():
+        raise ConfigError(name, value, f"left at its default for the {which} template (the query layer is "
+                          "compile time only: use add_flow_logs or cfn-flowlogs build)")  # fmt: skip
+
+
 def stack_parameters(config: FlowLogsConfig, *, changed_only: bool = True) -> dict[str, Any]:
     """The shipped template's Parameters for `config`: those that differ from the default, or all."""
-    for name, value in config.compile_time_only.items():  # the shipped template has no query layer
-        raise ConfigError(name, value, "left at its default for the shipped template (the query layer is "
-                          "compile time only: use add_flow_logs or cfn-flowlogs build)")  # fmt: skip
+    refuse_query_layer(config, "shipped")
     refuse_more_vpcs(config, "use add_flow_logs or cfn-flowlogs build")
     values = config.values()
     parameters = {}

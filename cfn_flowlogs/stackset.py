@@ -18,7 +18,7 @@ from troposphere import Template
 from .config import FlowLogsConfig
 from .errors import ConfigError
 from .inputs import ADDITIONAL_VPC_SLOTS, ADDITIONAL_VPCS, INPUTS, TARGETS
-from .library import parameter_value
+from .library import parameter_value, refuse_query_layer
 from .template import literal_defaults, parameter_for, parameterized_template
 
 DESCRIPTION: Final = (
@@ -49,9 +49,7 @@ def stackset_parameters(config: FlowLogsConfig) -> dict[str, Any]:
     """The StackSet template's Parameters for `config`, every one of them (a StackSet overrides
     only Parameters it specifies); additional_vpc_ids fill the slots in order, the rest empty.
     `custom_tags` are the StackSet's own tags (`rollout.sh` passes them), not Parameters."""
-    for name, value in config.compile_time_only.items():
-        raise ConfigError(name, value, "left at its default for the StackSet template (the query layer is "
-                          "compile time only: use add_flow_logs or cfn-flowlogs build)")  # fmt: skip
+    refuse_query_layer(config, "StackSet")
     if config.tag_field_specifications:
         raise ConfigError("tag_field_specifications", config.tag_field_specifications,
                           "unset for the StackSet template (tag fields need a compiled template)")  # fmt: skip
