@@ -1,12 +1,78 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from cfn_flowlogs import FlowLogsConfig, build_template, to_json
+
+ROOT = Path(__file__).resolve().parents[1]
+# The scanners' and Sceptre's own virtualenvs (`make pytest` installs them and names them).
+CHECKOV = Path(os.environ.get("CHECKOV", ROOT / ".venv-checkov/bin/checkov"))
+SCEPTRE = Path(os.environ.get("SCEPTRE", ROOT / ".venv-sceptre/bin/sceptre"))
+# Each virtualenv the tests run a program from, and its lock (make installs them from these).
+LOCKED_ENVIRONMENTS = {
+    Path(sys.prefix): ROOT / "requirements/test.lock.txt",
+    CHECKOV.parents[1]: ROOT / "requirements/checkov.lock.txt",
+    SCEPTRE.parents[1]: ROOT / "requirements/sceptre.lock.txt",
+}
+_HOME: Path | None = None
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Nothing a test runs reads this machine's or its user's settings. Every process of the
+    run (each xdist worker, and what it starts) gets a home of its own with empty AWS config and
+    credentials files, no AWS variable from outside, no instance metadata lookups, and no global
+    or system git configuration. The tests that talk to AWS set what they need on top."""
+    global _HOME
+    _HOME = Path(tempfile.mkdtemp(prefix="cfn-flowlogs-home-"))
+    aws = _HOME / ".aws"
+    aws.mkdir()
+    for path in (aws / "config", aws / "credentials", _HOME / ".gitconfig"):
+        path.touch()
+    for name in [name for name in os.environ if name.startswith("AWS_")]:
+        del os.environ[name]
+    os.environ.update(
+        HOME=str(_HOME),
+        XDG_CONFIG_HOME=str(_HOME / ".config"),
+        AWS_CONFIG_FILE=str(aws / "config"),
+        AWS_SHARED_CREDENTIALS_FILE=str(aws / "credentials"),
+        AWS_EC2_METADATA_DISABLED="true",
+        GIT_CONFIG_GLOBAL=str(_HOME / ".gitconfig"),
+        GIT_CONFIG_NOSYSTEM="1",
+    )
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if _HOME is not None:
+        shutil.rmtree(_HOME, ignore_errors=True)
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Stop at once, with one message, when an environment is not what its lock says: a version
+    that moved under a lock would otherwise show as many unrelated failures."""
+    if hasattr(session.config, "workerinput"):
+        return  # xdist's controller has checked for every worker
+    problems = []
+    for prefix, lock in LOCKED_ENVIRONMENTS.items():
+        python = prefix / "bin" / "python"
+        if not python.exists():
+            continue  # not installed: the tests that need it say so
+        done = subprocess.run(
+            [str(python), str(ROOT / "requirements/check.py"), str(lock)], capture_output=True, text=True, check=False
+        )
+        if done.returncode != 0:
+            problems.append(done.stderr.strip() or f"{python} could not check {lock}")
+    if problems:
+        pytest.exit("\n".join(problems), returncode=pytest.ExitCode.USAGE_ERROR)
 
 
 def rendered(config: FlowLogsConfig | None = None, *, parameterized: bool = False) -> dict[str, Any]:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-from pathlib import Path
 
 import pytest
 import yaml
@@ -16,32 +15,37 @@ from cfn_flip import load_yaml
 from cfn_flowlogs import build_template, to_yaml
 from cfn_flowlogs.cli import main
 
-ROOT = Path(__file__).resolve().parents[1]
+from .conftest import ROOT, SCEPTRE
+
 PROJECT = ROOT / "examples/sceptre"
 STACK = "dev/flow-logs.yaml"
-SCEPTRE = os.environ.get("SCEPTRE", str(ROOT / ".venv-sceptre/bin/sceptre"))
 
 
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory) -> str:
     """stdout of one `sceptre generate` of the example stack, run on a copy of the project."""
-    if not Path(SCEPTRE).exists():
+    if not SCEPTRE.exists():
         pytest.fail(f"sceptre is not installed at {SCEPTRE}: run `make pytest`, which installs it")
     project = tmp_path_factory.mktemp("sceptre") / "project"
     shutil.copytree(PROJECT, project, ignore=shutil.ignore_patterns("__pycache__"))
     # No AWS account, profile or metadata service: generating a Python template calls no AWS API.
+    # Empty AWS files of the copy's own, as a fresh home has them.
+    aws = project / ".aws"
+    aws.mkdir()
+    for name in ("config", "credentials"):
+        (aws / name).touch()
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "HOME": str(project),
         "PYTHONDONTWRITEBYTECODE": "1",
         "AWS_ACCESS_KEY_ID": "test",
         "AWS_SECRET_ACCESS_KEY": "test",
-        "AWS_CONFIG_FILE": os.devnull,
-        "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+        "AWS_CONFIG_FILE": str(aws / "config"),
+        "AWS_SHARED_CREDENTIALS_FILE": str(aws / "credentials"),
         "AWS_EC2_METADATA_DISABLED": "true",
     }
     run = subprocess.run(
-        [SCEPTRE, "--dir", str(project), "--output", "yaml", "generate", STACK],
+        [str(SCEPTRE), "--dir", str(project), "--output", "yaml", "generate", STACK],
         capture_output=True, text=True, env=env, timeout=300, check=False,
     )  # fmt: skip
     assert run.returncode == 0, run.stderr[-2000:]

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import copy
 import json
-import os
 import subprocess
 from pathlib import Path
 
@@ -21,12 +20,9 @@ from cfn_flowlogs.scanners import CHECKOV_SKIPS
 
 from .cfn_eval import created_resources
 from .checks import RULES, run_checks
-from .conftest import rendered
+from .conftest import CHECKOV, ROOT, rendered
 from .matrix import ARCHIVES, BUCKET_ARN, EXTRAS, FIREHOSE_ARN, KEY_ARN, TARGETS, matrix
 from .test_equivalence import as_parameters
-
-ROOT = Path(__file__).resolve().parents[1]
-CHECKOV = os.environ.get("CHECKOV", str(ROOT / ".venv-checkov/bin/checkov"))
 
 
 def every_template() -> dict[str, str]:
@@ -45,13 +41,13 @@ def every_template() -> dict[str, str]:
 @pytest.fixture(scope="session")
 def checkov_report(tmp_path_factory) -> dict:
     """One checkov run (CloudFormation framework) over every template; its JSON report."""
-    if not Path(CHECKOV).exists():
+    if not CHECKOV.exists():
         pytest.fail(f"checkov is not installed at {CHECKOV}: run `make test`, which installs it")
     folder = tmp_path_factory.mktemp("scanned")
     for name, text in every_template().items():
         (folder / name).write_text(text, encoding="utf-8")
     run = subprocess.run(
-        [CHECKOV, "-d", str(folder), "--framework", "cloudformation", "-o", "json", "--compact"],
+        [str(CHECKOV), "-d", str(folder), "--framework", "cloudformation", "-o", "json", "--compact"],
         capture_output=True, text=True, timeout=600, check=False,
     )  # fmt: skip
     assert run.returncode in (0, 1), run.stderr[-2000:]

@@ -68,23 +68,46 @@ def _wait_until_answers(url: str, server: subprocess.Popen[bytes], log: Path, ti
     raise RuntimeError(f"moto server did not answer within {timeout} s:\n{log.read_text()}")
 
 
+def aws_files(home: Path) -> tuple[Path, Path]:
+    """An empty AWS config and credentials file of this test home's own (made once): no user's
+    ~/.aws and no system file such as /dev/null, which botocore cannot parse once it is not the
+    null device."""
+    files = home / ".aws" / "config", home / ".aws" / "credentials"
+    for path in files:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.touch()
+    return files
+
+
 def isolated_env(endpoint: str, home: Path) -> dict[str, str]:
     """Dummy credentials and the local endpoint; no user config, profile or real account.
 
     AWS_ENDPOINT_URL rather than --endpoint-url: `aws cloudformation package` builds its S3
     client without --endpoint-url, but every client honours the variable.
     """
+    config, credentials = aws_files(home)
     return {
         "PATH": os.environ.get("PATH", ""),
         "HOME": str(home),
         "AWS_ACCESS_KEY_ID": "test",
         "AWS_SECRET_ACCESS_KEY": "test",
         "AWS_DEFAULT_REGION": REGION,
-        "AWS_CONFIG_FILE": os.devnull,
-        "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+        "AWS_CONFIG_FILE": str(config),
+        "AWS_SHARED_CREDENTIALS_FILE": str(credentials),
+        "AWS_EC2_METADATA_DISABLED": "true",
         "AWS_ENDPOINT_URL": endpoint,
         "NO_PROXY": "127.0.0.1,localhost",
     }
+
+
+def isolated_session(home: Path, **credentials: str) -> boto3.session.Session:
+    """A boto3 session that reads only `home`'s empty AWS files: no user config or profile."""
+    isolated = botocore.session.Session()
+    config, credentials_file = aws_files(home)
+    for variable, value in (("config_file", str(config)), ("credentials_file", str(credentials_file)),
+                            ("profile", None)):  # fmt: skip
+        isolated.set_config_variable(variable, value)
+    return boto3.session.Session(botocore_session=isolated, **credentials)
 
 
 def aws_cli(args: list[str], env: Mapping[str, str], cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
@@ -172,10 +195,7 @@ class Aws:
 
     def client(self, service: str) -> Any:
         """A boto3 client for the same endpoint and dummy account, reading no user config."""
-        isolated = botocore.session.Session()
-        for variable, value in (("config_file", os.devnull), ("credentials_file", os.devnull), ("profile", None)):
-            isolated.set_config_variable(variable, value)
-        session = boto3.session.Session(
-            aws_access_key_id="test", aws_secret_access_key="test", region_name=REGION, botocore_session=isolated
+        session = isolated_session(
+            self.home, aws_access_key_id="test", aws_secret_access_key="test", region_name=REGION
         )
         return session.client(service, endpoint_url=self.endpoint)  # type: ignore[call-overload]

@@ -18,7 +18,6 @@ import csv
 import functools
 import io
 import json
-import os
 import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,7 +25,6 @@ from pathlib import Path
 from typing import Any
 
 import boto3
-import botocore.session
 import pytest
 import yaml
 from botocore.exceptions import ClientError
@@ -36,7 +34,7 @@ from cfn_flowlogs.cli import main
 from cfn_flowlogs.rollout import load_plan
 
 from .accounts import MEMBER_ROLE, Organization, organization
-from .endpoint import ACCOUNT, BIN, Aws, isolated_env
+from .endpoint import ACCOUNT, BIN, Aws, isolated_env, isolated_session
 from .test_readme import run
 
 R1, R2 = "us-east-1", "eu-west-1"
@@ -45,12 +43,10 @@ ARCHIVE_ARN = f"arn:aws:s3:::{ARCHIVE}"
 
 
 @functools.cache
-def _session() -> boto3.session.Session:
-    """A session reading no user config; clients get credentials and the endpoint of their own."""
-    isolated = botocore.session.Session()
-    for variable, value in (("config_file", os.devnull), ("credentials_file", os.devnull), ("profile", None)):
-        isolated.set_config_variable(variable, value)
-    return boto3.session.Session(botocore_session=isolated)
+def _session(home: Path) -> boto3.session.Session:
+    """One session for every member (loading a service model is slow); clients get credentials
+    and the endpoint of their own."""
+    return isolated_session(home)
 
 
 class Member:
@@ -59,14 +55,15 @@ class Member:
     def __init__(self, aws: Aws, account: str) -> None:
         self.id = account
         self.endpoint = aws.endpoint
+        self.session = _session(aws.home)
         role = f"arn:aws:iam::{account}:role/{MEMBER_ROLE}"
         self.credentials = aws.client("sts").assume_role(RoleArn=role, RoleSessionName="audit-tests")["Credentials"]
         self._clients: dict[tuple[str, str], Any] = {}
 
     def client(self, service: str, region: str = R1) -> Any:
-        """One client per service and region, from one session (loading a service model is slow)."""
+        """One client per service and region."""
         if (service, region) not in self._clients:
-            self._clients[service, region] = _session().client(  # type: ignore[call-overload]
+            self._clients[service, region] = self.session.client(  # type: ignore[call-overload]
                 service,
                 region_name=region,
                 endpoint_url=self.endpoint,
