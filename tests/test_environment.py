@@ -1,0 +1,173 @@
+"""The suite depends on nothing but its own files: no user's settings, no system file as AWS
+config, and every environment `make` builds exactly what its lock says."""
+
+from __future__ import annotations
+
+import configparser
+import os
+import pwd
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import botocore.session
+import pytest
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
+
+from .aws.endpoint import isolated_env
+from .conftest import ROOT
+
+REQUIREMENTS = ROOT / "requirements"
+LOCKS = sorted(REQUIREMENTS.glob("*.lock.txt"))
+CHECK = REQUIREMENTS / "check.py"
+sys.path.insert(0, str(REQUIREMENTS))
+from check import normalize, pins  # noqa: E402  (requirements/ is not a package)
+
+# --- no machine state ---------------------------------------------------------------------------
+
+
+def test_tests_run_with_a_home_of_their_own_and_empty_aws_files():
+    # GIVEN the environment every test runs in
+    home = Path(os.environ["HOME"])
+    # THEN it is not the user's home, and the AWS files are empty regular files of its own
+    assert home != Path(pwd.getpwuid(os.getuid()).pw_dir)
+    for variable in ("AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE"):
+        path = Path(os.environ[variable])
+        assert path.is_file() and path.stat().st_size == 0 and home in path.parents, variable
+    assert Path(os.environ["GIT_CONFIG_GLOBAL"]).read_text() == "" and os.environ["GIT_CONFIG_NOSYSTEM"] == "1"
+    # AND botocore finds no profile, no credentials and no instance metadata to ask
+    session = botocore.session.Session()
+    assert not any(session.full_config.values())  # no profile, service or SSO session
+    assert session.get_credentials() is None
+    assert not {"AWS_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_ENDPOINT_URL"} & set(os.environ)
+
+
+def test_the_local_endpoints_aws_tooling_reads_empty_files_of_its_own(tmp_path):
+    # GIVEN the environment the deploy tests give the AWS CLI and boto3
+    env = isolated_env("http://127.0.0.1:1", tmp_path)
+    # THEN its config and credentials are empty regular files in the test's home, never a device
+    for variable in ("AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE"):
+        path = Path(env[variable])
+        assert path.is_file() and not path.is_char_device() and path.read_bytes() == b""
+        assert tmp_path in path.parents
+    assert env["HOME"] == str(tmp_path)
+
+
+def test_no_test_points_aws_tooling_at_the_null_device():
+    # /dev/null as AWS config works only while it is the null device (botocore must parse it)
+    offenders = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for path in (ROOT / "tests").rglob("*.py")
+        if path.name != "test_environment.py"
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if re.search(r"config_file|credentials_file", line, re.I) and re.search(r"devnull|/dev/null", line)
+    ]
+    assert offenders == []
+
+
+# --- the locks ----------------------------------------------------------------------------------
+
+
+def test_every_environment_make_builds_has_a_lock_with_hashes():
+    # GIVEN each lock in requirements/ and the .in file it is made from
+    assert {lock.name.removesuffix(".lock.txt") for lock in LOCKS} >= {"runtime", "test", "checkov", "sceptre", "lock"}
+    for lock in LOCKS:
+        assert (REQUIREMENTS / lock.name.replace(".lock.txt", ".in")).exists(), lock.name
+        # THEN every package is pinned exactly, and every pin carries its hashes
+        text = lock.read_text(encoding="utf-8")
+        entries = re.split(r"\n(?=[a-z0-9])", text.split("\n", 2)[2])
+        assert entries, lock.name
+        for entry in entries:
+            assert re.match(r"[a-z0-9][a-z0-9._-]*==\S+ \\\n", entry), f"{lock.name}: {entry[:60]}"
+            assert "--hash=sha256:" in entry, f"{lock.name}: {entry.splitlines()[0]}"
+
+
+def _declared() -> dict[str, list[Requirement]]:
+    """setup.cfg's requirements by section: install_requires and each extra."""
+    parser = configparser.ConfigParser()
+    parser.read(ROOT / "setup.cfg", encoding="utf-8")
+
+    def requirements(text: str) -> list[Requirement]:
+        lines = (line.split("#")[0].strip() for line in text.splitlines())
+        return [Requirement(line) for line in lines if line]
+
+    sections = {"install_requires": requirements(parser["options"]["install_requires"])}
+    sections.update({name: requirements(text) for name, text in parser["options.extras_require"].items()})
+    return sections
+
+
+@pytest.mark.parametrize(
+    ("lock", "sections"),
+    [
+        ("runtime", ["install_requires"]),
+        ("test", ["install_requires", "test", "aws"]),
+        ("sceptre", ["install_requires"]),
+    ],
+)
+def test_a_lock_satisfies_the_ranges_setup_cfg_declares(lock, sections):
+    # GIVEN a lock and the requirements it was compiled from
+    pinned = pins(REQUIREMENTS / f"{lock}.lock.txt")
+    for section in sections:
+        for requirement in _declared()[section]:
+            name = normalize(requirement.name)
+            # THEN each is pinned inside its tested range (a stale lock fails here, not in CI)
+            assert name in pinned, f"{lock}: {name} is not locked"
+            assert requirement.specifier.contains(pinned[name], prereleases=True), (
+                f"{lock}: {name}=={pinned[name]} is outside {requirement.specifier}"
+            )
+
+
+def test_the_runtime_lock_agrees_with_the_test_lock():
+    # .venv is first installed from the runtime lock, then from the test lock on top
+    runtime, test = pins(REQUIREMENTS / "runtime.lock.txt"), pins(REQUIREMENTS / "test.lock.txt")
+    assert {name: test.get(name) for name in runtime} == runtime
+
+
+def test_this_environment_is_exactly_its_lock():
+    done = subprocess.run([sys.executable, str(CHECK), str(REQUIREMENTS / "test.lock.txt")], capture_output=True)
+    assert done.returncode == 0, done.stderr.decode()
+
+
+def test_drift_is_one_line_naming_each_package_and_both_versions(tmp_path):
+    # GIVEN a lock whose pins disagree with what is installed
+    lock = tmp_path / "moved.lock.txt"
+    lock.write_text(
+        "pytest==0.0.1 \\\n    --hash=sha256:00\nno-such-package==1.0 \\\n    --hash=sha256:00\n", encoding="utf-8"
+    )
+    # WHEN the check runs
+    done = subprocess.run([sys.executable, str(CHECK), str(lock)], capture_output=True, text=True)
+    # THEN it fails with one line naming each difference and what to do
+    assert done.returncode == 1 and done.stdout == ""
+    (line,) = done.stderr.splitlines()
+    assert f"pytest {pytest.__version__} installed, 0.0.1 locked" in line
+    assert "no-such-package missing (1.0 locked)" in line
+    assert "make lock" in line and str(lock) in line
+
+
+def test_names_compare_in_their_normalized_form():
+    assert normalize("PyYAML") == normalize("pyyaml") == canonicalize_name("PyYAML")
+    assert normalize("types_PyYAML") == normalize("types-pyyaml") == canonicalize_name("types_PyYAML")
+
+
+def test_each_install_stamp_depends_on_its_lock():
+    # GIVEN make's own database of the Makefile's rules
+    database = subprocess.run(
+        ["make", "-pnq", "-C", str(ROOT), "help"], capture_output=True, text=True, env={"PATH": os.environ["PATH"]}
+    ).stdout
+    prerequisites = {
+        target: rest.split()
+        for target, _, rest in (line.partition(":") for line in database.splitlines())
+        if target.endswith("/.installed") or target.endswith("/.installed-test")
+    }
+    # THEN a changed lock reinstalls the environment it belongs to
+    expected = {
+        ".venv/.installed": "requirements/runtime.lock.txt",
+        ".venv/.installed-test": "requirements/test.lock.txt",
+        ".venv-checkov/.installed": "requirements/checkov.lock.txt",
+        ".venv-sceptre/.installed": "requirements/sceptre.lock.txt",
+        ".venv-lock/.installed": "requirements/lock.lock.txt",
+    }
+    for stamp, lock in expected.items():
+        assert lock in prerequisites.get(stamp, []), stamp
