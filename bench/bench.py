@@ -25,8 +25,9 @@ from typing import Any
 
 from troposphere import Template
 
-from cfn_flowlogs import FlowLogsConfig, add_flow_logs, build_template, render, to_json, to_yaml
-from cfn_flowlogs.loading import config_from
+from cfn_flowlogs import FlowLogsConfig, add_flow_logs, build_template, to_json, to_yaml
+from cfn_flowlogs.config.loading import config_from
+from cfn_flowlogs.output import render
 
 ROOT = Path(__file__).resolve().parent.parent
 OUTPUT = ROOT / "bench.json"
@@ -49,8 +50,8 @@ WITHOUT_GC_MEASURE = (sys.executable, "-c", PLAIN_MAIN)
 FLOOR_GC_MEASURE = (sys.executable, "-c", "import gc; gc.disable(); import troposphere, awacs.aws, yaml; gc.freeze()")
 # Modules whose cumulative import time `-X importtime` reports (nested ones count in their parents:
 # troposphere imports cfn_flip, which imports yaml).
-WATCHED = ("cfn_flowlogs.template", "cfn_flowlogs.config", "cfn_flowlogs.render", "troposphere", "troposphere.ec2",
-           "cfn_flip", "yaml", "awacs.aws", "dataclasses")  # fmt: skip
+WATCHED = ("cfn_flowlogs.compiler.template", "cfn_flowlogs.config.flow_logs", "cfn_flowlogs.output.render",
+           "troposphere", "troposphere.ec2", "cfn_flip", "yaml", "awacs.aws", "dataclasses")  # fmt: skip
 OWN = "cfn_flowlogs.* self"  # the package's own modules, without what they import
 
 
@@ -270,7 +271,7 @@ def malformed() -> dict[str, dict[str, Any]]:
     """How long each hostile config file of the tests takes to be rejected (tests/hostile_configs.py)."""
     sys.path.insert(0, str(ROOT))
     from cfn_flowlogs import ConfigError
-    from cfn_flowlogs.loading import load_config_file
+    from cfn_flowlogs.config.loading import load_config_file
     from tests.hostile_configs import MALFORMED, MANY_KEYS
 
     def rejected(load: Callable[..., object], *args: object) -> None:

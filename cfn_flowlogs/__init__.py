@@ -11,47 +11,60 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # what type checkers and readers see; at run time, `__getattr__` below
-    from .archive import ArchiveConfig, build_archive_template
-    from .config import FlowLogsConfig
+    from .compiler.limits import LimitError
+    from .compiler.limits import check as check_limits
+    from .compiler.template import FlowLogs, build_template
+    from .config.archive import ArchiveConfig
+    from .config.fields import FIELDS
+    from .config.flow_logs import FlowLogsConfig
+    from .config.loading import config_from
     from .errors import ConfigError
-    from .library import add_flow_logs, nested_stack
-    from .limits import LimitError
-    from .limits import check as check_limits
-    from .linting import Finding
-    from .render import to_json, to_yaml
-    from .template import FlowLogs, build_template
+    from .output.diagram import to_mermaid
+    from .output.linting import Finding
+    from .output.linting import Session as LintSession
+    from .output.render import to_json, to_yaml
+    from .stacks.archive import build_archive_template
+    from .stacks.library import add_flow_logs, nested_stack
 
 __all__ = [
+    "FIELDS",
     "ArchiveConfig",
     "ConfigError",
     "FlowLogs",
     "FlowLogsConfig",
     "LimitError",
+    "LintSession",
     "add_flow_logs",
     "build_archive_template",
     "build_template",
     "check_limits",
+    "config_from",
     "lint",
     "nested_stack",
     "to_json",
+    "to_mermaid",
     "to_yaml",
 ]
-__version__ = "0.1.0"
+from .version import __version__ as __version__  # the one place it is written
 
 # Exported name -> (module, its name there).
 _LAZY: dict[str, tuple[str, str]] = {
-    "ArchiveConfig": (".archive", "ArchiveConfig"),
-    "build_archive_template": (".archive", "build_archive_template"),
+    "ArchiveConfig": (".config.archive", "ArchiveConfig"),
+    "build_archive_template": (".stacks.archive", "build_archive_template"),
     "ConfigError": (".errors", "ConfigError"),
-    "FlowLogs": (".template", "FlowLogs"),
-    "FlowLogsConfig": (".config", "FlowLogsConfig"),
-    "LimitError": (".limits", "LimitError"),
-    "add_flow_logs": (".library", "add_flow_logs"),
-    "build_template": (".template", "build_template"),
-    "check_limits": (".limits", "check"),
-    "nested_stack": (".library", "nested_stack"),
-    "to_json": (".render", "to_json"),
-    "to_yaml": (".render", "to_yaml"),
+    "config_from": (".config.loading", "config_from"),
+    "FIELDS": (".config.fields", "FIELDS"),
+    "FlowLogs": (".compiler.template", "FlowLogs"),
+    "FlowLogsConfig": (".config.flow_logs", "FlowLogsConfig"),
+    "LimitError": (".compiler.limits", "LimitError"),
+    "LintSession": (".output.linting", "Session"),
+    "add_flow_logs": (".stacks.library", "add_flow_logs"),
+    "build_template": (".compiler.template", "build_template"),
+    "check_limits": (".compiler.limits", "check"),
+    "nested_stack": (".stacks.library", "nested_stack"),
+    "to_json": (".output.render", "to_json"),
+    "to_mermaid": (".output.diagram", "to_mermaid"),
+    "to_yaml": (".output.render", "to_yaml"),
 }
 
 
@@ -73,6 +86,6 @@ def __dir__() -> list[str]:
 def lint(template: Any, regions: list[str] | None = None) -> list[Finding]:
     """cfn-lint findings for a template or its text, informational rules on (default region
     us-east-1). cfn-lint is imported on first use: compiling never pays for it."""
-    from .linting import lint as _lint
+    from .output.linting import lint as _lint
 
     return _lint(template, regions)

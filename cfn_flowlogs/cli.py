@@ -9,9 +9,9 @@ import gc
 import sys
 from collections.abc import Sequence
 
-from . import __version__
 from .commands import audit, build, diagram, policies, rollout
 from .commands.common import EXIT_FINDINGS, EXIT_USAGE, Parser
+from .version import __version__
 
 # Command name -> the module that declares and runs it.
 COMMANDS = {

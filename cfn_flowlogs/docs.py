@@ -6,8 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Final
 
-from .inputs import ADDITIONAL_VPC_SLOTS, ADDITIONAL_VPCS, INPUTS, QUERY_INPUTS, Input
-from .scanners import CHECKOV_SKIPS
+from .config.inputs import ADDITIONAL_VPC_SLOTS, ADDITIONAL_VPCS, INPUTS, QUERY_INPUTS, Input
+from .output.scanners import CHECKOV_SKIPS
 
 # The inputs that are maps: compile-time only (a config file or Python), never Parameters.
 MAPS: Final = (
@@ -78,16 +78,16 @@ DIAGRAM_EXAMPLE: Final = Path(__file__).resolve().parents[1] / "examples" / "s3.
 
 def example_diagram() -> str:
     """The Mermaid flowchart of the template DIAGRAM_EXAMPLE compiles to, as a fenced block."""
-    from .diagram import to_mermaid
-    from .loading import config_from
-    from .template import build_template
+    from .compiler.template import build_template
+    from .config.loading import config_from
+    from .output.diagram import to_mermaid
 
     return "```mermaid\n" + to_mermaid(build_template(config_from(DIAGRAM_EXAMPLE, []))) + "```"
 
 
 def queries_table() -> str:
     """Each question the query layer asks, and the fields each way of asking it needs."""
-    from .queries import QUESTIONS
+    from .query.catalog import QUESTIONS
 
     rows = ["| named query / saved Logs Insights query | logical IDs | needs the fields |", "|---|---|---|"]
     for question in QUESTIONS:
@@ -99,7 +99,7 @@ def queries_table() -> str:
 
 def analyst_policy_example() -> str:
     """The IAM policy an analyst needs, for the README's example stack (see resources/queries.py)."""
-    from .resources.queries import AnalystScope, analyst_policy
+    from .compiler.resources.queries import AnalystScope, analyst_policy
 
     scope = AnalystScope(
         partition="aws", region="us-east-1", account="111122223333", bucket="example-flow-logs", subfolder="",

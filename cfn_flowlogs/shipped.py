@@ -12,13 +12,13 @@ from pathlib import Path
 
 from troposphere import Template
 
-from .archive import build_archive_template
+from .compiler.template import build_template
+from .config.loading import config_from
 from .docs import generated_readme
 from .errors import ConfigError
-from .loading import config_from
-from .render import to_json, to_yaml, write_atomic
-from .stackset import build_stackset_template
-from .template import build_template
+from .output.render import to_json, to_yaml, write_atomic
+from .stacks.archive import build_archive_template
+from .stacks.stackset import build_stackset_template
 
 SHIPPED = "templates/vpc-flow-logs"
 STACKSET = "templates/vpc-flow-logs-stackset"

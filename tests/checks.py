@@ -11,7 +11,7 @@ import json
 from collections.abc import Iterator
 from typing import Any, ClassVar
 
-from cfn_flowlogs.linting import Finding  # the same shape as cfn-lint's findings
+from cfn_flowlogs.output.linting import Finding  # the same shape as cfn-lint's findings
 
 from .cfn_eval import condition, parameter_values
 

@@ -91,7 +91,7 @@ def linted() -> Callable[..., list[str]]:
     session per set of regions for the whole test run: its rules load once (a lone
     `cfnlint.api.lint` call spends most of its time loading them), and a template seen twice is
     linted once."""
-    from cfn_flowlogs.linting import Session
+    from cfn_flowlogs.output.linting import Session
 
     sessions: dict[tuple[str, ...], Session] = {}
     seen: dict[tuple[str, tuple[str, ...]], list[str]] = {}

@@ -4,7 +4,7 @@ each rejection takes: a figure, never a test)."""
 
 from __future__ import annotations
 
-from cfn_flowlogs.loading import MAX_CONFIG_BYTES
+from cfn_flowlogs.config.loading import MAX_CONFIG_BYTES
 
 VPC = "vpc-0123456789abcdef0"
 BILLION_LAUGHS = """\

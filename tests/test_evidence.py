@@ -14,7 +14,7 @@ import pytest
 from cfnlint.decode import decode_str
 
 from cfn_flowlogs import build_archive_template, build_template, to_json
-from cfn_flowlogs.loading import load_config_file
+from cfn_flowlogs.config.loading import load_config_file
 
 from .matrix import EXTRAS
 from .test_security import every_template

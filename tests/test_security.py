@@ -12,17 +12,16 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cfn_flowlogs import FlowLogsConfig, build_template, lint, to_json, to_yaml
-from cfn_flowlogs.archive import ArchiveConfig, build_archive_template
-from cfn_flowlogs.fields import FIELDS, TAG_FIELDS
-from cfn_flowlogs.inputs import RETENTION_DAYS
-from cfn_flowlogs.scanners import CHECKOV_SKIPS
+from cfn_flowlogs import ArchiveConfig, FlowLogsConfig, build_archive_template, build_template, lint, to_json, to_yaml
+from cfn_flowlogs.config.fields import FIELDS, TAG_FIELDS
+from cfn_flowlogs.config.inputs import RETENTION_DAYS
+from cfn_flowlogs.output.scanners import CHECKOV_SKIPS
 
 from .cfn_eval import created_resources
 from .checks import RULES, run_checks
+from .compiler.test_equivalence import as_parameters
 from .conftest import CHECKOV, ROOT, rendered
 from .matrix import ARCHIVES, BUCKET_ARN, EXTRAS, FIREHOSE_ARN, KEY_ARN, TARGETS, matrix
-from .test_equivalence import as_parameters
 
 
 def every_template() -> dict[str, str]:

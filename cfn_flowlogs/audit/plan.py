@@ -1,4 +1,4 @@
-"""From an audit to the rollout plan `cfn-flowlogs rollout` reads (`cfn_flowlogs.rollout`).
+"""From an audit to the rollout plan `cfn-flowlogs rollout` reads (`cfn_flowlogs.audit.rollout`).
 
 A StackSet has one stack instance per account and region, and the StackSet template logs up to
 ten VPCs (its target and nine slots), so a plan covers up to ten VPCs per account and region: its
@@ -18,10 +18,10 @@ from typing import Any, Final
 import yaml
 
 from ..errors import ConfigError
-from ..rollout import RolloutPlan, parse_plan
-from ..stackset import SLOTS
+from ..stacks.stackset import SLOTS
 from .judge import REQUIREMENTS, Finding
 from .records import Unreadable
+from .rollout import RolloutPlan, parse_plan
 
 DEFAULT_STACK_SET_NAME: Final = "org-vpc-flow-logs"
 NEXT_WAVE: Final = f"next wave (up to {1 + SLOTS} VPCs per account and region: audit again after this rollout)"

@@ -15,13 +15,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
-from .config import FlowLogsConfig
-from .errors import ConfigError
-from .inputs import ADDITIONAL_VPCS, BY_NAME, TARGETS
-from .loading import load_config_file
-from .render import to_yaml
-from .stackset import build_stackset_template, stackset_parameters
-from .validators import ACCOUNT, BUCKET_NAME_PATTERN, PARTITION, REGION, check_mapping, check_str, check_str_list
+from ..config.flow_logs import FlowLogsConfig
+from ..config.inputs import ADDITIONAL_VPCS, BY_NAME, TARGETS
+from ..config.loading import load_config_file
+from ..config.validators import (
+    ACCOUNT,
+    BUCKET_NAME_PATTERN,
+    PARTITION,
+    REGION,
+    check_mapping,
+    check_str,
+    check_str_list,
+)
+from ..errors import ConfigError
+from ..output.render import to_yaml
+from ..stacks.stackset import build_stackset_template, stackset_parameters
 
 TEMPLATE_FILE: Final = "vpc-flow-logs-stackset.yaml"
 _KEYS: Final = ("stack_set_name", "archive_bucket_arn", "regions", "organizational_units", "accounts", "inputs",

@@ -95,8 +95,8 @@ def parse_options(args: argparse.Namespace) -> tuple[dict[str, Any], Any]:
     """Every argument checked before anything is read: (the request's fields, PlanSettings or None).
 
     Raises ConfigError naming the option, the value and what is allowed."""
+    from ..config.validators import ACCOUNT, REGION
     from ..errors import ConfigError
-    from ..validators import ACCOUNT, REGION
 
     regions = _items("--regions", args.regions)
     all_regions = regions == ("all",)
@@ -126,7 +126,7 @@ def parse_options(args: argparse.Namespace) -> tuple[dict[str, Any], Any]:
     if args.output and _same_file(args.output, args.write_plan):
         raise ConfigError("--write-plan", args.write_plan, "a file other than -o's")
     from ..audit.plan import DEFAULT_STACK_SET_NAME, PlanSettings, check_settings
-    from ..loading import load_config_file, parse_assignment
+    from ..config.loading import load_config_file, parse_assignment
 
     if args.module is not None and not args.config:
         raise ConfigError("--module", args.module, "given only with a .tf --config (it picks one of its module blocks)")
@@ -251,7 +251,7 @@ def _write(path: Path, text: str, *, force: bool) -> None:
     """Write `text` whole; without `force`, never over an existing file (even one made meanwhile)."""
     import tempfile  # only here: every other command would pay for its import
 
-    from ..render import write_atomic
+    from ..output.render import write_atomic
 
     if force:
         write_atomic(path, text)

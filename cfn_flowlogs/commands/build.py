@@ -33,10 +33,10 @@ def run(args: argparse.Namespace) -> int:
     if len(paths) > 1:
         return run_many(args, paths)
     args.config = paths[0] if paths else None
-    from .. import limits
+    from ..compiler import limits
+    from ..config.loading import config_from
     from ..errors import ConfigError
-    from ..loading import config_from
-    from ..render import to_json, to_yaml
+    from ..output.render import to_json, to_yaml
 
     kind, build = _kind(args.command)
     try:
@@ -54,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
     for warning in warnings:
         warn(warning)
     if args.lint:
-        from ..linting import lint  # cfn-lint is slow to import: only when asked
+        from ..output.linting import lint  # cfn-lint is slow to import: only when asked
 
         findings = lint(text)
         for finding in findings:
@@ -70,10 +70,10 @@ def run(args: argparse.Namespace) -> int:
 def run_many(args: argparse.Namespace, paths: list[str]) -> int:
     """Several configs in one process: every template built and checked (and with --lint, linted
     in one cfn-lint session) before any is written, each to DIR/<config stem>.<format>."""
-    from .. import limits
+    from ..compiler import limits
+    from ..config.loading import config_from
     from ..errors import ConfigError
-    from ..loading import config_from
-    from ..render import to_json, to_yaml, write_atomic
+    from ..output.render import to_json, to_yaml, write_atomic
 
     if not args.output:
         fail("with several --config, -o must name the directory to write their templates into")
@@ -102,7 +102,7 @@ def run_many(args: argparse.Namespace, paths: list[str]) -> int:
         for warning in warnings:
             warn(f"{path}: {warning}")
     if args.lint:
-        from ..linting import Session  # one cfn-lint setup for every template
+        from ..output.linting import Session  # one cfn-lint setup for every template
 
         session = Session()
         found = 0
@@ -127,17 +127,17 @@ def run_many(args: argparse.Namespace, paths: list[str]) -> int:
 def _kind(command: str) -> tuple[type[Any], Callable[..., Any]]:
     """The config class and the template builder of `build` or `archive`."""
     if command == "archive":
-        from ..archive import ArchiveConfig, build_archive_template
+        from ..stacks.archive import ArchiveConfig, build_archive_template
 
         return ArchiveConfig, build_archive_template
-    from ..config import FlowLogsConfig
-    from ..template import build_template
+    from ..compiler.template import build_template
+    from ..config.flow_logs import FlowLogsConfig
 
     return FlowLogsConfig, build_template
 
 
 def _report_version(config: Any, prefix: str = "") -> None:
-    from ..config import FlowLogsConfig
+    from ..config.flow_logs import FlowLogsConfig
 
     if isinstance(config, FlowLogsConfig) and isinstance(config.log_format, str):
         # A custom format decides the record version its readers (Athena, a SIEM) must expect.

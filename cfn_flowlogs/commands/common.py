@@ -68,7 +68,7 @@ def emit(output: str | None, text: str) -> None:
     if not output:
         sys.stdout.write(text)
         return
-    from ..render import write_atomic
+    from ..output.render import write_atomic
 
     try:
         write_atomic(Path(output), text)

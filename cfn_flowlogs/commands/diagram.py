@@ -29,10 +29,10 @@ def add_parser(commands: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..diagram import to_mermaid
+    from ..compiler.template import build_template
+    from ..config.loading import config_from
     from ..errors import ConfigError
-    from ..loading import config_from
-    from ..template import build_template
+    from ..output.diagram import to_mermaid
 
     try:
         given = args.config or args.assignments or args.module

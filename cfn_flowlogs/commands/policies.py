@@ -41,9 +41,9 @@ def add_parser(commands: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..config.loading import config_from
     from ..errors import ConfigError
-    from ..loading import config_from
-    from ..requirements import Pseudo, policies_document
+    from ..stacks.requirements import Pseudo, policies_document
 
     try:
         pseudo = Pseudo(

@@ -22,9 +22,9 @@ def add_parser(commands: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..audit.rollout import load_plan, render_rollout
     from ..errors import ConfigError
-    from ..render import write_atomic
-    from ..rollout import load_plan, render_rollout
+    from ..output.render import write_atomic
 
     directory = Path(args.output)
     try:

@@ -33,10 +33,10 @@ from troposphere import (
 )
 from troposphere import Condition as ConditionRef
 
-from .inputs import parameter_name
+from ..config.inputs import parameter_name
+from ..config.validators import PSEUDO_PARAMETERS
 from .limits import MAX_RESOURCES, LimitError
 from .policies import DeliverySources
-from .validators import PSEUDO_PARAMETERS
 
 
 class ListParameter(Parameter):

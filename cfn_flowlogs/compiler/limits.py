@@ -11,7 +11,7 @@ from typing import Final
 
 from troposphere import Template
 
-from .errors import ConfigError
+from ..errors import ConfigError
 
 MAX_RESOURCES: Final = 500
 MAX_PARAMETERS: Final = 200

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
+from ..config.inputs import ADDITIONAL_VPC_SLOTS, ADDITIONAL_VPCS, TARGETS
 from . import naming
 from .context import BuildContext, Decision
-from .inputs import ADDITIONAL_VPC_SLOTS, ADDITIONAL_VPCS, TARGETS
 
 TRANSIT_GATEWAY_TARGETS = ("transit_gateway_id", "transit_gateway_attachment_id")
 

@@ -22,11 +22,12 @@ from troposphere.kms import Key
 from troposphere.logs import LogGroup
 from troposphere.s3 import Bucket
 
+from ..config.flow_logs import FlowLogsConfig
+from ..config.inputs import ADDITIONAL_VPC_SLOTS, ADDITIONAL_VPCS, BY_NAME, INPUTS, TARGETS, Input
+from ..config.validators import PSEUDO_PARAMETERS, is_expression
+from ..errors import ConfigError
 from . import naming
-from .config import FlowLogsConfig
 from .context import BuildContext, Decision, ListParameter
-from .errors import ConfigError
-from .inputs import ADDITIONAL_VPC_SLOTS, ADDITIONAL_VPCS, BY_NAME, INPUTS, TARGETS, Input
 from .limits import MAX_OUTPUTS, LimitError
 from .plan import TRANSIT_GATEWAY_TARGETS, Plan, plan
 from .resources.bucket import BucketHandles, add_bucket
@@ -35,7 +36,6 @@ from .resources.flow_log import add_flow_log
 from .resources.key import KeyHandles, add_kms_key
 from .resources.log_group import LogGroupHandles, add_log_group, log_group_arn
 from .resources.role import add_delivery_role
-from .validators import PSEUDO_PARAMETERS, is_expression
 
 if TYPE_CHECKING:
     from .resources.queries import QueryHandles

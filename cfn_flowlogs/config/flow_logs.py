@@ -8,9 +8,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any, ClassVar, Final
 
+from ..errors import ConfigError
 from . import fields as flowlog_fields
 from . import statements
-from .errors import ConfigError
 from .inputs import ADDITIONAL_VPCS, BY_NAME, GIB, INPUTS, QUERY_BY_NAME, QUERY_INPUTS, TARGETS, TRAFFIC_TYPES, Input
 from .validators import (
     check_bool,

@@ -30,8 +30,8 @@ import hcl2
 from lark import Token, Tree
 from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 
-from .errors import ConfigError
-from .loading import MAX_NESTING, check_nesting
+from ..errors import ConfigError
+from .parsing import MAX_NESTING, check_nesting
 
 FLOW_LOG_SOURCE: Final = "vpc-flow-logs"
 # Terraform's own arguments of a module block: never inputs of the module.

@@ -9,7 +9,7 @@ from typing import Any
 
 from troposphere import AWSHelperFn
 
-from .errors import ConfigError
+from ..errors import ConfigError
 
 # ARN pieces. A provided ARN may name the pseudo parameters in place of partition, region and
 # account, so one config serves every partition, region and account (StackSets, GovCloud, China).

@@ -1,6 +1,6 @@
 """The questions the query layer answers, as data: for each, the fields it needs, its Athena
 (Trino) SQL and its CloudWatch Logs Insights text. A format gets the questions whose fields it
-records; the builders in `resources/queries.py` turn them into named queries and query
+records; the builders in `compiler/resources/queries.py` turn them into named queries and query
 definitions, and the table's columns come from the same catalog (`fields.py`).
 
 Every Athena query filters on the partition columns of today (UTC), so it reads one day of
@@ -12,15 +12,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
-from .fields import DEFAULT_FIELDS, FIELDS
+from ..config.fields import DEFAULT_FIELDS, FIELDS
+from ..config.layout import DATE_KEYS, HOUR_KEY
 
 # Partition keys, in location order. No flow-log field turns into one of these column names, so
 # no column is dropped: in plain text a column is read by position, and dropping one (as AWS's
 # own DDL drops `region`) would shift every column after it.
 ACCOUNT_KEY: Final = "aws_account_id"
 REGION_KEY: Final = "aws_region"
-DATE_KEYS: Final = ("year", "month", "day")
-HOUR_KEY: Final = "hour"
 PROJECTION_START_YEAR: Final = 2024  # flow logs delivered before this year are outside the table
 RESULTS_PREFIX: Final = "athena-results/"  # query results: in the flow-log bucket, outside AWSLogs/
 ADMIN_PORTS: Final = (22, 23, 3389, 5900, 5985, 5986)  # SSH, Telnet, RDP, VNC, WinRM

@@ -9,13 +9,13 @@ from typing import Any
 from troposphere import Join, Tags, Template
 from troposphere.cloudformation import Stack
 
-from .config import FlowLogsConfig
-from .context import portable
-from .errors import ConfigError
-from .inputs import INPUTS
-from .naming import FLOW_LOG
-from .template import FlowLogs, add_resources, new_context, refuse_more_vpcs
-from .validators import is_expression
+from ..compiler.context import portable
+from ..compiler.naming import FLOW_LOG
+from ..compiler.template import FlowLogs, add_resources, new_context, refuse_more_vpcs
+from ..config.flow_logs import FlowLogsConfig
+from ..config.inputs import INPUTS
+from ..config.validators import is_expression
+from ..errors import ConfigError
 
 _PREFIX = r"[A-Za-z0-9]{0,64}"
 _BY_PARAMETER = {spec.parameter: spec for spec in INPUTS}

@@ -19,17 +19,17 @@ from typing import Any, Final
 
 from troposphere import Template, encode_to_dict
 
-from .config import FlowLogsConfig
-from .context import portable
-from .errors import ConfigError
-from .plan import plan
-from .policies import key_delivery_statement
-from .resources.bucket import delivery_statements, key_prefix
-from .resources.common import present
-from .resources.key import service_statements
-from .resources.log_group import log_group_arn
-from .template import new_context
-from .validators import ACCOUNT, PARTITION, REGION, check_str
+from ..compiler.context import portable
+from ..compiler.plan import plan
+from ..compiler.policies import key_delivery_statement
+from ..compiler.resources.bucket import delivery_statements, key_prefix
+from ..compiler.resources.common import present
+from ..compiler.resources.key import service_statements
+from ..compiler.resources.log_group import log_group_arn
+from ..compiler.template import new_context
+from ..config.flow_logs import FlowLogsConfig
+from ..config.validators import ACCOUNT, PARTITION, REGION, check_str
+from ..errors import ConfigError
 
 STACK_NAME: Final = r"[a-zA-Z][-a-zA-Z0-9]{0,127}"  # CloudFormation's rule for stack names
 

@@ -15,11 +15,11 @@ from typing import Any, Final
 
 from troposphere import Template
 
-from .config import FlowLogsConfig
-from .errors import ConfigError
-from .inputs import ADDITIONAL_VPC_SLOTS, ADDITIONAL_VPCS, INPUTS, TARGETS
+from ..compiler.template import literal_defaults, parameter_for, parameterized_template
+from ..config.flow_logs import FlowLogsConfig
+from ..config.inputs import ADDITIONAL_VPC_SLOTS, ADDITIONAL_VPCS, INPUTS, TARGETS
+from ..errors import ConfigError
 from .library import parameter_value, refuse_query_layer
-from .template import literal_defaults, parameter_for, parameterized_template
 
 DESCRIPTION: Final = (
     "VPC Flow Logs of up to ten VPCs (or another target) to a central bucket, one stack instance per "

@@ -20,11 +20,12 @@ from cfn_flowlogs.audit.judge import exit_code, judge, tally
 from cfn_flowlogs.audit.plan import PlanScope, PlanSettings, build_plan, check_settings
 from cfn_flowlogs.audit.records import Unreadable, Vpc, vpcs_from_api
 from cfn_flowlogs.audit.render import render, rows, to_csv, to_table
+from cfn_flowlogs.audit.rollout import load_plan, parse_plan
 from cfn_flowlogs.cli import main
 from cfn_flowlogs.errors import ConfigError
-from cfn_flowlogs.rollout import load_plan, parse_plan
 
-ROOT = Path(__file__).resolve().parents[1]
+from ..conftest import ROOT
+
 ACCOUNT, OTHER = "111122223333", "444455556666"
 REGION = "eu-west-1"
 VPC, TEAM, ELSE = "vpc-0a1b2c3d4e5f60718", "vpc-0fedcba9876543210", "vpc-0123456789abcdef0"

@@ -7,7 +7,6 @@ import json
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import botocore.session
 import pytest
@@ -18,12 +17,11 @@ from awscli.shorthand import ShorthandParser
 from cfn_flip import to_json as yaml_to_json
 
 from cfn_flowlogs import ConfigError, FlowLogsConfig
+from cfn_flowlogs.audit.rollout import TEMPLATE_FILE, parse_plan, render_rollout
 from cfn_flowlogs.cli import main
-from cfn_flowlogs.rollout import TEMPLATE_FILE, parse_plan, render_rollout
 
-from .conftest import run_cli
+from ..conftest import ROOT, run_cli
 
-ROOT = Path(__file__).resolve().parents[1]
 VPC = "vpc-0123456789abcdef0"
 PLAN = {
     "stack_set_name": "org-flow-logs",

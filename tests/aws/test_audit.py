@@ -30,8 +30,8 @@ import yaml
 from botocore.exceptions import ClientError
 
 from cfn_flowlogs.audit import collect
+from cfn_flowlogs.audit.rollout import load_plan
 from cfn_flowlogs.cli import main
-from cfn_flowlogs.rollout import load_plan
 
 from .accounts import MEMBER_ROLE, Organization, organization
 from .endpoint import ACCOUNT, BIN, Aws, isolated_env, isolated_session

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from cfn_flowlogs.inputs import BY_NAME, TARGETS
-from cfn_flowlogs.loading import config_from
+from cfn_flowlogs.config.inputs import BY_NAME, TARGETS
+from cfn_flowlogs.config.loading import config_from
 
 from .endpoint import ACCOUNT, BIN, Aws
 

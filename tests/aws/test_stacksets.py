@@ -26,7 +26,7 @@ from typing import Any
 import pytest
 import yaml
 
-from cfn_flowlogs.rollout import TEMPLATE_FILE
+from cfn_flowlogs.audit.rollout import TEMPLATE_FILE
 
 from .accounts import Member, Organization, as_account, organization
 from .endpoint import ACCOUNT, BIN, REGION, Aws

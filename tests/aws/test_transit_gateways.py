@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pytest
 
-from cfn_flowlogs.fields import DEFAULT_FIELDS, log_format
+from cfn_flowlogs.config.fields import DEFAULT_FIELDS, log_format
 
 from .endpoint import Aws
 from .test_archive_deploy import outputs

@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from cfn_flowlogs import linting
-from cfn_flowlogs.linting import Finding
+from cfn_flowlogs.output import linting
+from cfn_flowlogs.output.linting import Finding
 
-from .conftest import run_cli as run
+from ..conftest import ROOT
+from ..conftest import run_cli as run
 
-ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
 PREFIX = "cfn-flowlogs: error:"
 

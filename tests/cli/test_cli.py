@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import run_cli as run
+from ..conftest import run_cli as run
 
 VPC = "vpc-0123456789abcdef0"
 SCRIPT = Path(sys.executable).with_name("cfn-flowlogs")  # the venv's console script, next to its python

@@ -3,12 +3,15 @@ the new commands' `--help`."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 
 from cfn_flowlogs import ArchiveConfig, ConfigError, FlowLogsConfig, __version__
-from cfn_flowlogs.loading import config_from, parse_assignment
+from cfn_flowlogs.config.loading import config_from, parse_assignment
 
-from .conftest import run_cli as run
+from ..conftest import run_cli as run
 
 VPC = "vpc-0123456789abcdef0"
 
@@ -78,3 +81,10 @@ def test_new_commands_show_examples_in_their_help(capsys, command):
     assert code == 0
     assert "examples:" in out
     assert f"cfn-flowlogs {command} " in out.split("examples:")[1]
+
+
+def test_python_dash_m_runs_the_command_line():
+    # GIVEN the package run as a module, as `python -m cfn_flowlogs`
+    done = subprocess.run([sys.executable, "-m", "cfn_flowlogs", "--version"], capture_output=True, text=True)
+    # THEN it is the command line
+    assert (done.returncode, done.stdout, done.stderr) == (0, f"cfn-flowlogs {__version__}\n", "")

@@ -13,7 +13,8 @@ import yaml
 
 from cfn_flowlogs.cli import main, parser
 
-ROOT = Path(__file__).resolve().parents[1]
+from ..conftest import ROOT
+
 HOOKS = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
 VPC = "vpc-0123456789abcdef0"
 # What a consumer's repository holds: the configs the README's snippet names.

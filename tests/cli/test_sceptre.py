@@ -15,7 +15,7 @@ from cfn_flip import load_yaml
 from cfn_flowlogs import build_template, to_yaml
 from cfn_flowlogs.cli import main
 
-from .conftest import ROOT, SCEPTRE
+from ..conftest import ROOT, SCEPTRE
 
 PROJECT = ROOT / "examples/sceptre"
 STACK = "dev/flow-logs.yaml"

@@ -25,18 +25,19 @@ UNUSED_TO_COMPILE = (
     "jinja2",
     "requests",
     "urllib3",
-    "cfn_flowlogs.linting",
+    "cfn_flowlogs.output.linting",
     # python-hcl2 and its parser: only to read a .tf or .tfvars config
     "hcl2",
     "lark",
-    "cfn_flowlogs.hcl",
+    "cfn_flowlogs.config.hcl",
     # The package's other machinery, each loaded on first use (lazy exports, imports inside `run`)
-    "cfn_flowlogs.archive",
-    "cfn_flowlogs.rollout",
+    "cfn_flowlogs.config.archive",
+    "cfn_flowlogs.stacks.archive",
+    "cfn_flowlogs.audit.rollout",
     "cfn_flowlogs.audit",
     "cfn_flowlogs.shipped",
     "cfn_flowlogs.docs",
-    "cfn_flowlogs.diagram",
+    "cfn_flowlogs.output.diagram",
     # What a build once paid for at start-up without using it: tempfile (and through it shutil,
     # random, bz2, lzma), importlib.resources (zipfile), difflib (only for a misspelt input)
     "tempfile",
@@ -102,8 +103,10 @@ def test_a_terraform_config_loads_the_hcl_parser(tmp_path):
 def test_import_loads_nothing_but_the_package(tmp_path):
     # WHEN a fresh process imports cfn_flowlogs
     loaded = probe(tmp_path)
-    # THEN it holds no other module of the package, nor troposphere: every export loads on first use
-    assert [m for m in loaded["import"] if m.startswith(("cfn_flowlogs.", "troposphere", "awacs"))] == []
+    # THEN it holds no other module of the package (but its version, three lines), nor troposphere:
+    # every export loads on first use
+    package = [m for m in loaded["import"] if m.startswith(("cfn_flowlogs.", "troposphere", "awacs"))]
+    assert package == ["cfn_flowlogs.version"]
 
 
 def test_several_configs_in_one_build_load_nothing_unused(tmp_path):
@@ -121,9 +124,11 @@ LAZY = """
 import json, sys
 import cfn_flowlogs
 before = set(sys.modules)
-from cfn_flowlogs import ArchiveConfig, FlowLogsConfig, naming
+from cfn_flowlogs import ArchiveConfig, FlowLogsConfig
+from cfn_flowlogs.compiler import naming
 values = {name: type(getattr(cfn_flowlogs, name)).__name__ for name in cfn_flowlogs.__all__}
-print(json.dumps({"archive_on_use": "cfn_flowlogs.archive" not in before and "cfn_flowlogs.archive" in sys.modules,
+archive = "cfn_flowlogs.config.archive"
+print(json.dumps({"archive_on_use": archive not in before and archive in sys.modules,
                   "archive_class": ArchiveConfig.__module__, "naming": naming.__name__, "values": values,
                   "dir": sorted(set(cfn_flowlogs.__all__) - set(dir(cfn_flowlogs)))}))
 """
@@ -135,8 +140,8 @@ def test_every_export_loads_on_first_use(tmp_path):
     loaded = json.loads(result.stdout)
     # THEN each resolves, the archive loaded only when asked for, and dir() lists every export
     assert loaded["archive_on_use"] is True
-    assert loaded["archive_class"] == "cfn_flowlogs.archive"
-    assert loaded["naming"] == "cfn_flowlogs.naming"
+    assert loaded["archive_class"] == "cfn_flowlogs.config.archive"
+    assert loaded["naming"] == "cfn_flowlogs.compiler.naming"
     assert loaded["values"]["FlowLogsConfig"] == "type" and loaded["values"]["build_template"] == "function"
     assert loaded["dir"] == []
 
@@ -162,7 +167,7 @@ def test_as_a_program_a_command_runs_without_the_cyclic_collector(monkeypatch):
 
 def test_cfn_lint_always_runs_with_the_collector_on():
     # GIVEN a process whose collector is off (a command run as a program)
-    from cfn_flowlogs.linting import Session
+    from cfn_flowlogs.output.linting import Session
 
     session = Session()
     seen: list[bool] = []

@@ -23,10 +23,11 @@ from botocore.exceptions import ClientError
 from troposphere import Template
 
 import cfn_flowlogs
-from cfn_flowlogs import FlowLogsConfig, add_flow_logs, lint, naming, to_json
-from cfn_flowlogs.resources import emptier
+from cfn_flowlogs import FlowLogsConfig, add_flow_logs, lint, to_json
+from cfn_flowlogs.compiler import naming
+from cfn_flowlogs.compiler.resources import emptier
 
-from .conftest import rendered
+from ..conftest import rendered
 
 SOURCE = Path(cfn_flowlogs.__file__).parent / "lambda" / "empty_bucket.py"
 BODY_LIMIT = 4096  # bytes: "The total size of the response body can't exceed 4096 bytes."

@@ -5,21 +5,19 @@ Rules reject at deploy time what the Python validation rejects at compile time."
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 import yaml
 from cfn_flip import to_json as yaml_to_json
 
-from cfn_flowlogs import ConfigError, FlowLogsConfig, naming
-from cfn_flowlogs.inputs import INPUTS
-from cfn_flowlogs.rollout import TEMPLATE_FILE, parse_plan, render_rollout
+from cfn_flowlogs import ConfigError, FlowLogsConfig
+from cfn_flowlogs.audit.rollout import TEMPLATE_FILE, parse_plan, render_rollout
+from cfn_flowlogs.compiler import naming
+from cfn_flowlogs.config.inputs import INPUTS
 
-from .cfn_eval import condition, created_resources, failed_rules, parameter_values
-from .conftest import rendered
-from .matrix import EXTRAS, FIREHOSE_ARN, matrix
-
-ROOT = Path(__file__).resolve().parents[1]
+from ..cfn_eval import condition, created_resources, failed_rules, parameter_values
+from ..conftest import ROOT, rendered
+from ..matrix import EXTRAS, FIREHOSE_ARN, matrix
 
 
 def as_parameters(config: FlowLogsConfig) -> dict[str, str]:

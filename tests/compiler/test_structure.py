@@ -4,20 +4,19 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
 import pytest
 from troposphere import Ref, Template
 
-from cfn_flowlogs import ConfigError, FlowLogsConfig, build_archive_template, naming, to_json
-from cfn_flowlogs.context import BuildContext
-from cfn_flowlogs.fields import FIELDS, TAG_FIELDS
-from cfn_flowlogs.inputs import INPUTS
+from cfn_flowlogs import ConfigError, FlowLogsConfig, build_archive_template, to_json
+from cfn_flowlogs.compiler import naming
+from cfn_flowlogs.compiler.context import BuildContext
+from cfn_flowlogs.config.fields import FIELDS, TAG_FIELDS
+from cfn_flowlogs.config.inputs import INPUTS
 
-from .conftest import rendered
-from .matrix import BUCKET_ARN, KEY_ARN
+from ..conftest import ROOT, rendered
+from ..matrix import BUCKET_ARN, KEY_ARN
 
-ROOT = Path(__file__).resolve().parents[1]
 VPC = {"vpc_id": "vpc-0123456789abcdef0"}
 S3 = {**VPC, "log_destination_type": "s3"}
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 
 from cfn_flowlogs import FlowLogsConfig
-from cfn_flowlogs.fields import DEFAULT_FIELDS, FIELDS, RESOURCE_TYPES, record_version
-from cfn_flowlogs.inputs import TARGETS
+from cfn_flowlogs.config.fields import DEFAULT_FIELDS, FIELDS, RESOURCE_TYPES, record_version
+from cfn_flowlogs.config.inputs import TARGETS
 
-from .conftest import rendered
-from .matrix import TARGETS as TARGET_CONFIGS
+from ..conftest import rendered
+from ..matrix import TARGETS as TARGET_CONFIGS
 
 TGW = {"transit_gateway_id": "tgw-0123456789abcdef0", "max_aggregation_interval": 60, "traffic_type": None}
 VPC = {"vpc_id": "vpc-0123456789abcdef0"}

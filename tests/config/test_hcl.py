@@ -10,11 +10,12 @@ import sys
 import pytest
 import yaml
 
-import cfn_flowlogs
+import cfn_flowlogs.config
 from cfn_flowlogs import ArchiveConfig, ConfigError, build_template, to_json, to_yaml
 from cfn_flowlogs.cli import main
-from cfn_flowlogs.hcl import MAX_TOKENS, read_tfvars
-from cfn_flowlogs.loading import MAX_CONFIG_BYTES, MAX_NESTING, config_from, load_config_file
+from cfn_flowlogs.config.hcl import MAX_TOKENS, read_tfvars
+from cfn_flowlogs.config.loading import MAX_CONFIG_BYTES, config_from, load_config_file
+from cfn_flowlogs.config.parsing import MAX_NESTING
 
 VPC = "vpc-0123456789abcdef0"
 GRUNTWORK = "git::git@github.com:gruntwork-io/terraform-aws-vpc.git//modules/vpc-flow-logs?ref=v0.26.0"
@@ -748,8 +749,8 @@ def test_module_is_refused_without_a_tf_config(tmp_path, capsys, argv):
 def test_without_python_hcl2_a_terraform_file_is_one_line(tmp_path, monkeypatch, capsys):
     # GIVEN an installation where python-hcl2 cannot be imported
     monkeypatch.setitem(sys.modules, "hcl2", None)
-    monkeypatch.delitem(sys.modules, "cfn_flowlogs.hcl", raising=False)
-    monkeypatch.delattr(cfn_flowlogs, "hcl", raising=False)
+    monkeypatch.delitem(sys.modules, "cfn_flowlogs.config.hcl", raising=False)
+    monkeypatch.delattr(cfn_flowlogs.config, "hcl", raising=False)
     path = tmp_path / "main.tf"
     path.write_text(module(), encoding="utf-8")
     # WHEN `build` reads a .tf file THEN one line says what to install, exit 2

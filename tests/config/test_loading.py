@@ -11,10 +11,12 @@ import pstats
 import pytest
 import yaml
 
-from cfn_flowlogs import ConfigError, loading
-from cfn_flowlogs.loading import MAX_CONFIG_BYTES, MAX_NESTING, config_from, load_config_file, parse_assignment
+from cfn_flowlogs import ConfigError
+from cfn_flowlogs.config import parsing
+from cfn_flowlogs.config.loading import MAX_CONFIG_BYTES, config_from, load_config_file, parse_assignment
+from cfn_flowlogs.config.parsing import MAX_NESTING
 
-from .hostile_configs import MALFORMED, MANY_KEYS, many_keys
+from ..hostile_configs import MALFORMED, MANY_KEYS, many_keys
 
 VPC = "vpc-0123456789abcdef0"
 ROLE = "arn:aws:iam::123456789012:role/Auditor"
@@ -269,8 +271,8 @@ def _refuse_to_parse(*args, **kwargs):
 def test_size_and_depth_are_checked_before_any_parser_runs(tmp_path, monkeypatch, name, content):
     # GIVEN a file over the size or nesting limit, and parsers that fail the test if reached
     path = write(tmp_path, name, content)
-    monkeypatch.setattr(loading.yaml, "load", _refuse_to_parse)
-    monkeypatch.setattr(loading.json, "loads", _refuse_to_parse)
+    monkeypatch.setattr(parsing.yaml, "load", _refuse_to_parse)
+    monkeypatch.setattr(parsing.json, "loads", _refuse_to_parse)
     # WHEN it is loaded THEN the loader's own limit refuses it first
     error = config_error(load_config_file, path)
     assert "nested over" in str(error) or "at most" in str(error)
@@ -280,8 +282,8 @@ def test_nesting_up_to_the_limit_loads():
     # GIVEN flow-style nesting exactly MAX_NESTING deep, and brackets inside strings and comments
     text = "a: " + "[" * (MAX_NESTING - 1) + "{b: '[[[[', c: \"{{{{\"}" + "]" * (MAX_NESTING - 1) + "  # [[[[[[[[\n"
     # WHEN it is parsed THEN it loads as YAML would load it
-    assert loading.parse_yaml(text) == yaml.safe_load(text)
-    assert json.loads(json.dumps(loading.parse_yaml(text))) == loading.parse_yaml(text)
+    assert parsing.parse_yaml(text) == yaml.safe_load(text)
+    assert json.loads(json.dumps(parsing.parse_yaml(text))) == parsing.parse_yaml(text)
 
 
 # Each hostile input, at two sizes: the second twice the first in the quantity that grows.

@@ -5,19 +5,17 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from cfn_flowlogs import FlowLogsConfig, build_template
-from cfn_flowlogs.diagram import FAMILIES, to_mermaid
-from cfn_flowlogs.loading import config_from
+from cfn_flowlogs.config.loading import config_from
+from cfn_flowlogs.output.diagram import FAMILIES, to_mermaid
 
-from .conftest import rendered
-from .conftest import run_cli as run
+from ..conftest import ROOT, rendered
+from ..conftest import run_cli as run
 
-ROOT = Path(__file__).resolve().parents[1]
 VPC = "vpc-0123456789abcdef0"
 FIREHOSE = "arn:${AWS::Partition}:firehose:${AWS::Region}:${AWS::AccountId}:deliverystream/flow-logs"
 NODE = re.compile(r'^    (\w+)\["(\w+)<br/>([\w:]+)(?:<br/>if (\w+))?"\]$')

@@ -8,23 +8,21 @@ import json
 import runpy
 import subprocess
 import sys
-from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cfn_flowlogs import render
-from cfn_flowlogs.archive import ArchiveConfig, build_archive_template
-from cfn_flowlogs.config import FlowLogsConfig
-from cfn_flowlogs.loading import config_from
-from cfn_flowlogs.template import build_template
+from cfn_flowlogs.compiler.template import build_template
+from cfn_flowlogs.config.flow_logs import FlowLogsConfig
+from cfn_flowlogs.config.loading import config_from
+from cfn_flowlogs.output import render
+from cfn_flowlogs.stacks.archive import ArchiveConfig, build_archive_template
 
-from .matrix import ARCHIVES, EXTRAS, matrix
-from .test_templates import literal
-
-ROOT = Path(__file__).resolve().parents[1]
+from ..conftest import ROOT
+from ..matrix import ARCHIVES, EXTRAS, matrix
+from ..stacks.test_templates import literal
 
 
 def every_template() -> dict[str, Any]:
@@ -254,9 +252,8 @@ def test_a_pyyaml_built_without_libyaml_writes_the_same_files(tmp_path):
     probe = (
         "import sys; sys.modules['yaml._yaml'] = None\n"
         "import yaml; assert not yaml.__with_libyaml__\n"
-        "from cfn_flowlogs import render; assert not render.LIBYAML\n"
-        "from cfn_flowlogs.loading import config_from\n"
-        "from cfn_flowlogs.template import build_template\n"
+        "from cfn_flowlogs.output import render; assert not render.LIBYAML\n"
+        "from cfn_flowlogs import config_from, build_template\n"
         "sys.stdout.write(render.to_yaml(build_template(config_from(sys.argv[1], []))))\n"
     )
     result = subprocess.run(

@@ -14,14 +14,23 @@ import sqlglot
 from sqlglot import exp
 from troposphere import Template
 
-from cfn_flowlogs import ConfigError, FlowLogsConfig, add_flow_logs, build_template, lint, nested_stack, to_json
-from cfn_flowlogs.archive import ArchiveConfig, build_archive_template
-from cfn_flowlogs.fields import DEFAULT_FIELDS, FIELDS
-from cfn_flowlogs.inputs import QUERY_INPUTS
-from cfn_flowlogs.loading import config_from
-from cfn_flowlogs.queries import ACCOUNT_KEY, DATE_KEYS, QUESTIONS, REGION_KEY, insights_field, questions_for
+from cfn_flowlogs import (
+    ArchiveConfig,
+    ConfigError,
+    FlowLogsConfig,
+    add_flow_logs,
+    build_archive_template,
+    build_template,
+    lint,
+    nested_stack,
+    to_json,
+)
+from cfn_flowlogs.config.fields import DEFAULT_FIELDS, FIELDS
+from cfn_flowlogs.config.inputs import QUERY_INPUTS
+from cfn_flowlogs.config.loading import config_from
+from cfn_flowlogs.query.catalog import ACCOUNT_KEY, DATE_KEYS, QUESTIONS, REGION_KEY, insights_field, questions_for
 
-from .checks import run_checks
+from ..checks import run_checks
 
 VPC = {"vpc_id": "vpc-0123456789abcdef0"}
 TGW = {"transit_gateway_id": "tgw-0123456789abcdef0", "max_aggregation_interval": 60, "traffic_type": None}

@@ -31,10 +31,11 @@ import pytest
 import sqlglot
 from sqlglot import exp
 
-from cfn_flowlogs import FlowLogsConfig, build_template, to_json
-from cfn_flowlogs.archive import ArchiveConfig, build_archive_template
-from cfn_flowlogs.fields import DEFAULT_FIELDS, FIELDS
-from cfn_flowlogs.queries import ADMIN_PORTS, QUESTIONS, athena_sql, questions_for
+from cfn_flowlogs import ArchiveConfig, FlowLogsConfig, build_archive_template, build_template, to_json
+from cfn_flowlogs.config.fields import DEFAULT_FIELDS, FIELDS
+from cfn_flowlogs.query.catalog import ADMIN_PORTS, QUESTIONS, athena_sql, questions_for
+
+from ..conftest import ROOT
 
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
@@ -585,7 +586,7 @@ def readme_answer(tmp_path: Path, windows: list) -> tuple[str, str]:
 
 def test_readme_shows_the_answer_the_tests_get(samples, tmp_path):
     # GIVEN the README's section WHEN the tests run its query THEN the README shows that query and answer
-    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
     sql, answer = readme_answer(tmp_path, samples["vpc"])
     assert f"```sql\n{sql}\n```" in readme
     shown = re.search(r"<!-- query-answer -->\n(.*?)\n<!-- /query-answer -->", readme, re.S)

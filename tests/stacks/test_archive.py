@@ -6,12 +6,11 @@ import json
 
 import pytest
 
-from cfn_flowlogs import ConfigError, lint, to_json
-from cfn_flowlogs.archive import ArchiveConfig, build_archive_template
+from cfn_flowlogs import ArchiveConfig, ConfigError, build_archive_template, lint, to_json
 from cfn_flowlogs.cli import main
 
-from .cfn_eval import failed_rules
-from .matrix import ARCHIVES
+from ..cfn_eval import failed_rules
+from ..matrix import ARCHIVES
 
 ACCOUNTS = ["111122223333", "444455556666"]
 

@@ -12,7 +12,7 @@ from troposphere.ec2 import VPC, Subnet
 
 from cfn_flowlogs import ConfigError, FlowLogsConfig, add_flow_logs, lint, nested_stack, to_json
 
-from .matrix import KEY_ARN
+from ..matrix import KEY_ARN
 
 
 def users_template() -> tuple[Template, VPC, Subnet]:

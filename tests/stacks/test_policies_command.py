@@ -6,18 +6,16 @@ from __future__ import annotations
 import json
 import re
 import shlex
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from cfn_flowlogs import FlowLogsConfig
-from cfn_flowlogs.requirements import Pseudo, needed_statements, policies_document, resolve
+from cfn_flowlogs.stacks.requirements import Pseudo, needed_statements, policies_document, resolve
 
-from .conftest import rendered
-from .conftest import run_cli as run
+from ..conftest import ROOT, rendered
+from ..conftest import run_cli as run
 
-ROOT = Path(__file__).resolve().parents[1]
 VPC = "vpc-0123456789abcdef0"
 ACCOUNT = "111122223333"
 KEY = f"arn:aws:kms:us-east-1:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab"

@@ -10,12 +10,12 @@ import pytest
 from troposphere import Parameter, Ref, Template
 
 from cfn_flowlogs import ConfigError, FlowLogsConfig, build_template, to_json, to_yaml
-from cfn_flowlogs.library import add_flow_logs, nested_stack, stack_parameters
-from cfn_flowlogs.limits import MAX_INLINE_BODY_BYTES
-from cfn_flowlogs.stackset import SLOTS, SPECS, build_stackset_template, stackset_parameters
+from cfn_flowlogs.compiler.limits import MAX_INLINE_BODY_BYTES
+from cfn_flowlogs.stacks.library import add_flow_logs, nested_stack, stack_parameters
+from cfn_flowlogs.stacks.stackset import SLOTS, SPECS, build_stackset_template, stackset_parameters
 
-from .cfn_eval import created_resources, evaluate, failed_rules, parameter_values
-from .conftest import rendered
+from ..cfn_eval import created_resources, evaluate, failed_rules, parameter_values
+from ..conftest import rendered
 
 VPC = "vpc-0123456789abcdef0"
 MORE = ["vpc-0aaaaaaa", "vpc-0bbbbbbb", "vpc-0ccccccc"]

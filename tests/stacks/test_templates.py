@@ -9,9 +9,9 @@ import pytest
 from cfn_flowlogs import FlowLogsConfig, build_template, to_json, to_yaml
 from cfn_flowlogs.shipped import render_all
 
-from .matrix import EXTRAS, matrix
+from ..conftest import ROOT
+from ..matrix import EXTRAS, matrix
 
-ROOT = Path(__file__).resolve().parents[1]
 INLINE_BODY_LIMIT = 51_200  # bytes CloudFormation accepts in --template-body
 
 
@@ -33,7 +33,7 @@ def test_one_example_per_destination_type():
 class FlowLogsConfigFile:
     @staticmethod
     def load(path: Path) -> FlowLogsConfig:
-        from cfn_flowlogs.loading import config_from
+        from cfn_flowlogs.config.loading import config_from
 
         return config_from(path, [])
 

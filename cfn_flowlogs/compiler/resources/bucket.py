@@ -24,10 +24,11 @@ from troposphere.s3 import (
     VersioningConfiguration,
 )
 
+from ...config import layout
+from ...output.scanners import skipped
 from .. import naming, policies, statements
 from ..context import BuildContext
 from ..plan import Plan
-from ..scanners import skipped
 from .common import KEEP_DATA, RETAIN, arn_of, tags
 from .emptier import add_emptier
 
@@ -113,7 +114,7 @@ def _bucket(ctx: BuildContext, logical_id: str, key_arn: Any, plan: Plan) -> Buc
 
 def _results_rule(ctx: BuildContext) -> LifecycleRule:
     """Athena's query results (create_athena_table) expire after athena_results_expiration_days."""
-    from ..queries import RESULTS_PREFIX  # the query layer's, imported only when it is built
+    from ...query.catalog import RESULTS_PREFIX  # the query layer's, imported only when it is built
 
     return LifecycleRule(
         Id="AthenaResultsExpiration",
@@ -141,8 +142,10 @@ def delivery_path(ctx: BuildContext, bucket: Any, prefix: Any, tail: str, *, sch
     """`<bucket>/[<subfolder>/]AWSLogs/[aws-account-id=]<tail>`: where VPC Flow Logs writes, for
     the bucket policy's grant (`bucket` an ARN) and the Athena table's location (`scheme` s3://,
     `bucket` a name), so the two can never disagree. `prefix` is `key_prefix(ctx)`."""
-    hive = ctx.pick(ctx.enabled("hive_compatible_partitions"), "aws-account-id=", "")
-    return ctx.sub(scheme + "${Bucket}/${Prefix}AWSLogs/${Hive}" + tail, Bucket=bucket, Prefix=prefix, Hive=hive)
+    hive = ctx.pick(ctx.enabled("hive_compatible_partitions"), layout.HIVE_ACCOUNT, "")
+    return ctx.sub(
+        scheme + "${Bucket}/${Prefix}" + layout.LOGS + "${Hive}" + tail, Bucket=bucket, Prefix=prefix, Hive=hive
+    )
 
 
 def delivery_statements(ctx: BuildContext, bucket_arn: Any, prefix: Any) -> list[Any]:
@@ -151,7 +154,7 @@ def delivery_statements(ctx: BuildContext, bucket_arn: Any, prefix: Any) -> list
     bucket's policy and printed by `cfn-flowlogs policies` for a custom bucket."""
 
     def write(sources: policies.DeliverySources) -> Any:
-        objects = [delivery_path(ctx, bucket_arn, prefix, account + "/*") for account in sources.account_paths]
+        objects = [delivery_path(ctx, bucket_arn, prefix, f"{account}/*") for account in sources.account_paths]
         return policies.delivery_write_statement(sources, objects)
 
     return [

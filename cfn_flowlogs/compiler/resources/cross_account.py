@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from troposphere import GetAtt, Ref
 from troposphere.iam import ManagedPolicy, Role
 
+from ...config.inputs import TARGET_ARN_TYPES
+from ...output.scanners import skipped
 from .. import naming, policies
 from ..context import BuildContext
-from ..inputs import TARGET_ARN_TYPES
 from ..plan import Plan
-from ..scanners import skipped
 from .common import tags
 
 

@@ -24,10 +24,10 @@ from troposphere.logs import LogGroup
 from troposphere.s3 import Bucket
 from troposphere.validators import integer
 
+from ...output.scanners import skipped
 from .. import naming, policies
 from ..context import BuildContext
 from ..plan import Plan
-from ..scanners import skipped
 from .common import tags
 
 FUNCTION_TIMEOUT: Final = 900  # seconds, Lambda's maximum: the most a single attempt empties

@@ -7,9 +7,9 @@ from typing import Any
 from troposphere import GetAtt, If, NoValue, Ref
 from troposphere.ec2 import DestinationOptions, FlowLog, TagFieldSpecification
 
+from ...config.inputs import TARGETS
 from .. import naming
 from ..context import BuildContext, Decision
-from ..inputs import TARGETS
 from ..plan import Plan
 from .bucket import BucketHandles
 from .common import tags

@@ -8,10 +8,10 @@ from typing import Any
 from troposphere import Ref
 from troposphere.logs import LogGroup
 
+from ...output.scanners import skipped
 from .. import naming
 from ..context import BuildContext
 from ..plan import Plan
-from ..scanners import skipped
 from .common import KEEP_DATA, tags
 
 

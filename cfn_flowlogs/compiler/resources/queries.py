@@ -29,15 +29,11 @@ from troposphere.athena import (
 from troposphere.glue import Column, Database, DatabaseInput, SerdeInfo, StorageDescriptor, Table, TableInput
 from troposphere.logs import QueryDefinition
 
-from .. import naming, policies
-from ..context import BuildContext, Decision
-from ..fields import FIELDS, RESOURCE_TYPES, fields_of
-from ..inputs import TARGETS
-from ..plan import Plan
-from ..queries import (
+from ...config import layout as layout_text
+from ...config.fields import FIELDS, RESOURCE_TYPES, fields_of
+from ...config.inputs import TARGETS
+from ...query.catalog import (
     ACCOUNT_KEY,
-    DATE_KEYS,
-    HOUR_KEY,
     PROJECTION_START_YEAR,
     REGION_KEY,
     RESULTS_PREFIX,
@@ -47,6 +43,9 @@ from ..queries import (
     partition_keys,
     questions_for,
 )
+from .. import naming, policies
+from ..context import BuildContext, Decision
+from ..plan import Plan
 from .bucket import BucketHandles, delivery_path, key_prefix
 from .common import tags
 
@@ -112,14 +111,12 @@ def workgroup_name(ctx: BuildContext) -> Any:
 def location_template(ctx: BuildContext, bucket_name: Any, layout: TableLayout) -> Any:
     """`storage.location.template`: the delivery prefix of one partition, as AWS's Athena guide
     gives it for Hive-compatible prefixes or plain ones, built on the bucket policy's own path."""
-    date = [f"{key}=${{!{key}}}" if layout.hive else f"${{!{key}}}" for key in DATE_KEYS]
-    if layout.per_hour:
-        date.append(f"{HOUR_KEY}=${{!{HOUR_KEY}}}" if layout.hive else f"${{!{HOUR_KEY}}}")
-    if layout.hive:
-        head = [f"${{!{ACCOUNT_KEY}}}", "aws-service=vpcflowlogs", f"aws-region=${{!{REGION_KEY}}}"]
-    else:
-        head = [f"${{!{ACCOUNT_KEY}}}", "vpcflowlogs", f"${{!{REGION_KEY}}}"]
-    location = delivery_path(ctx, bucket_name, key_prefix(ctx), "/".join(head + date) + "/", scheme="s3://")
+    hour = f"${{!{layout_text.HOUR_KEY}}}" if layout.per_hour else None
+    year, month, day = (f"${{!{key}}}" for key in layout_text.DATE_KEYS)
+    tail = layout_text.region_prefix(f"${{!{REGION_KEY}}}", hive=layout.hive) + layout_text.date_prefix(
+        year, month, day, hour, hive=layout.hive
+    )
+    location = delivery_path(ctx, bucket_name, key_prefix(ctx), f"${{!{ACCOUNT_KEY}}}/" + tail, scheme="s3://")
     text = location.data["Fn::Sub"] if isinstance(location, Sub) else None
     if isinstance(text, str) and "${" not in text.replace("${!", ""):
         return text.replace("${!", "${")  # nothing for CloudFormation to substitute: Athena's own ${...}
@@ -141,7 +138,7 @@ def _projection(ctx: BuildContext, layout: TableLayout, bucket_name: Any) -> dic
         },
         "month": {"type": "integer", "range": "1,12", "digits": "2"},
         "day": {"type": "integer", "range": "1,31", "digits": "2"},
-        HOUR_KEY: {"type": "integer", "range": "0,23", "digits": "2"},
+        layout_text.HOUR_KEY: {"type": "integer", "range": "0,23", "digits": "2"},
     }
     parameters: dict[str, Any] = {"projection.enabled": "true"}
     for key in partition_keys(layout.per_hour):
@@ -188,7 +185,9 @@ def add_glue_table(ctx: BuildContext, decision: Decision, layout: TableLayout, b
                 PartitionKeys=[Column(Name=key, Type="string") for key in partition_keys(layout.per_hour)],
                 StorageDescriptor=StorageDescriptor(
                     Columns=[Column(Name=column(name), Type=FIELDS[name].athena_type) for name in layout.fields],
-                    Location=ctx.sub("s3://${Bucket}/${Prefix}AWSLogs/", Bucket=bucket_name, Prefix=key_prefix(ctx)),
+                    Location=ctx.sub(
+                        f"s3://${{Bucket}}/${{Prefix}}{layout_text.LOGS}", Bucket=bucket_name, Prefix=key_prefix(ctx)
+                    ),
                     InputFormat=formats["InputFormat"],
                     OutputFormat=formats["OutputFormat"],
                     SerdeInfo=SerdeInfo(**serde),
@@ -340,7 +339,7 @@ def analyst_policy(scope: AnalystScope) -> Any:
     lets IAM grant the key's use)."""
     arn = f"arn:{scope.partition}"
     bucket = f"{arn}:s3:::{scope.bucket}"
-    logs_prefix = f"{scope.subfolder}/AWSLogs/" if scope.subfolder else "AWSLogs/"
+    logs_prefix = layout_text.logs_prefix(scope.subfolder)
     glue = f"{arn}:glue:{scope.region}:{scope.account}"
     return policies.document(
         [

@@ -1,0 +1,126 @@
+"""`ArchiveConfig`: the central archive's inputs, validated on construction. The bucket and key
+inputs are the flow log's, with the same checks."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Final
+
+from ..errors import ConfigError
+from . import fields as flowlog_fields
+from .flow_logs import check_input, check_lifecycle, check_log_format, check_tags, known_inputs, normalize_log_format
+from .inputs import BY_NAME, QUERY_BY_NAME, Input
+from .validators import ACCOUNT, REGION, is_expression
+
+_SHARED: Final = (
+    "s3_bucket_name",
+    "s3_subfolder",
+    "hive_compatible_partitions",
+    "s3_infrequent_access_transition",
+    "s3_glacier_transition",
+    "s3_expiration_transition",
+    "force_destroy_bucket",
+    "kms_key_users",
+    "kms_key_deletion_window_in_days",
+)
+ARCHIVE_INPUTS: Final[tuple[Input, ...]] = (
+    Input(
+        "source_account_ids", "list", None, "Sources", "Source account IDs",
+        "Accounts whose flow logs may be delivered here, comma separated (or set OrganizationId).",
+        allowed="12-digit account IDs", pattern=ACCOUNT,
+    ),
+    Input(
+        "organization_id", "str", None, "Sources", "Organization ID",
+        "Every account of this organization may deliver here (or set SourceAccountIds).",
+        allowed="an organization ID like o-abcd123456", pattern=r"o-[a-z0-9]{10,32}",
+    ),
+    *(BY_NAME[name] for name in _SHARED),
+    dataclasses.replace(BY_NAME["kms_key_prefix"], default="alias/flow_logs_archive_"),
+)  # fmt: skip
+# The archive's Athena table (compile time only, never Parameters): the format and options its
+# sources deliver with, and the regions they are in.
+ARCHIVE_QUERY_INPUTS: Final[tuple[Input, ...]] = (
+    dataclasses.replace(
+        QUERY_BY_NAME["create_athena_table"],
+        description="true: a Glue database and table over every source's objects (partitions projected).",
+    ),
+    dataclasses.replace(
+        BY_NAME["log_format"], description="The fields the sources' flow logs record; empty: AWS's default (VPC)."
+    ),
+    BY_NAME["file_format"],
+    BY_NAME["per_hour_partition"],
+    Input(
+        "source_regions", "list", None, "Queries", "Source regions",
+        "The regions whose flow logs arrive here (the table's aws_region partition); empty: the archive's.",
+        allowed="region codes like eu-west-1", pattern=REGION,
+    ),
+    QUERY_BY_NAME["glue_database_name"],
+    QUERY_BY_NAME["glue_table_name"],
+)  # fmt: skip
+_SPECS: Final = {spec.name: spec for spec in (*ARCHIVE_INPUTS, *ARCHIVE_QUERY_INPUTS)}
+
+
+@dataclass(frozen=True)
+class ArchiveConfig:
+    """The archive's inputs; the bucket and key ones mean what they mean for the flow log."""
+
+    source_account_ids: Any = None
+    organization_id: Any = None
+    s3_bucket_name: Any = None
+    s3_subfolder: str = ""
+    hive_compatible_partitions: bool = False
+    s3_infrequent_access_transition: int = 30
+    s3_glacier_transition: int = 180
+    s3_expiration_transition: int = 365
+    force_destroy_bucket: bool = False
+    kms_key_users: Any = None
+    kms_key_deletion_window_in_days: int | None = None
+    kms_key_prefix: str | None = "alias/flow_logs_archive_"
+    custom_tags: Mapping[str, str] = field(default_factory=dict)
+    create_athena_table: bool = False
+    log_format: Any = None  # `${a} ${b}` text, or a list of field names
+    file_format: str = "plain-text"
+    per_hour_partition: bool = False
+    source_regions: Any = None
+    glue_database_name: str | None = None
+    glue_table_name: str = "vpc_flow_logs"
+
+    SPECS: ClassVar[Mapping[str, Input]] = _SPECS
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "log_format", normalize_log_format(self.log_format))
+        for spec in (*ARCHIVE_INPUTS, *ARCHIVE_QUERY_INPUTS):
+            object.__setattr__(self, spec.name, check_input(spec, getattr(self, spec.name)))
+        self._check_table()
+        object.__setattr__(self, "custom_tags", check_tags(self.custom_tags))
+        sources = [n for n in ("source_account_ids", "organization_id") if getattr(self, n)]
+        if len(sources) != 1:
+            given = {n: getattr(self, n) for n in ("source_account_ids", "organization_id")}
+            raise ConfigError("source_account_ids/organization_id", given, "exactly one of the two")
+        check_lifecycle(self.s3_infrequent_access_transition, self.s3_glacier_transition, self.s3_expiration_transition)
+
+    @classmethod
+    def from_mapping(cls, data: Any) -> ArchiveConfig:
+        return cls(**known_inputs(cls, data))
+
+    def values(self) -> dict[str, Any]:
+        return {spec.name: getattr(self, spec.name) for spec in (*ARCHIVE_INPUTS, *ARCHIVE_QUERY_INPUTS)}
+
+    def _check_table(self) -> None:
+        """The table's inputs: literal, and set only with create_athena_table."""
+        for spec in ARCHIVE_QUERY_INPUTS:
+            value = getattr(self, spec.name)
+            items = value if isinstance(value, tuple) else (value,)
+            if any(is_expression(item) for item in items):
+                raise ConfigError(spec.name, value, "a literal value (the table is decided at compile time)")
+            if spec.name != "create_athena_table" and not self.create_athena_table and value != spec.default:
+                raise ConfigError(spec.name, value, "left at its default unless create_athena_table is true")
+        if isinstance(self.log_format, str):
+            check_log_format(self.log_format)
+
+    @property
+    def log_fields(self) -> tuple[str, ...]:
+        """The fields the sources' records hold: `log_format`'s, or AWS's default VPC format."""
+        return flowlog_fields.fields_of(self.log_format, None)
