@@ -35,7 +35,7 @@ CHECK_LOCK = requirements/check.py
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
-$(VENV)/.installed: requirements/runtime.lock.txt setup.cfg pyproject.toml
+$(VENV)/.installed: requirements/runtime.lock.txt pyproject.toml
 	$(call locked_venv,$(VENV),requirements/runtime.lock.txt)
 	$(call install_package,$(VENV))
 	$(PY) $(CHECK_LOCK) requirements/runtime.lock.txt
@@ -51,7 +51,7 @@ $(CHECKOV_VENV)/.installed: requirements/checkov.lock.txt
 	$(CHECKOV_VENV)/bin/python $(CHECK_LOCK) requirements/checkov.lock.txt
 	touch $@
 
-$(SCEPTRE_VENV)/.installed: requirements/sceptre.lock.txt setup.cfg pyproject.toml
+$(SCEPTRE_VENV)/.installed: requirements/sceptre.lock.txt pyproject.toml
 	$(call locked_venv,$(SCEPTRE_VENV),requirements/sceptre.lock.txt)
 	$(call install_package,$(SCEPTRE_VENV))
 	$(SCEPTRE_VENV)/bin/python $(CHECK_LOCK) requirements/sceptre.lock.txt
@@ -89,11 +89,11 @@ deploy: $(VENV)/.installed-test ## deploy the shipped template: STACK=name PARAM
 UV_COMPILE = $(LOCK_VENV)/bin/uv pip compile --quiet --generate-hashes --python-version $(LOCK_PYTHON) \
 	--python-platform x86_64-manylinux_2_28 --custom-compile-command "make lock" $(if $(UPGRADE),--upgrade)
 
-lock: $(LOCK_VENV)/.installed ## rewrite the locks from requirements/*.in and setup.cfg (UPGRADE=1: newest releases in range)
-	$(UV_COMPILE) setup.cfg requirements/test.in --extra test --extra aws -o requirements/test.lock.txt
-	$(UV_COMPILE) setup.cfg requirements/runtime.in -c requirements/test.lock.txt -o requirements/runtime.lock.txt
+lock: $(LOCK_VENV)/.installed ## rewrite the locks from requirements/*.in and pyproject.toml (UPGRADE=1: newest releases in range)
+	$(UV_COMPILE) pyproject.toml requirements/test.in --extra test --extra aws --extra query -o requirements/test.lock.txt
+	$(UV_COMPILE) pyproject.toml requirements/runtime.in -c requirements/test.lock.txt -o requirements/runtime.lock.txt
 	$(UV_COMPILE) requirements/checkov.in -o requirements/checkov.lock.txt
-	$(UV_COMPILE) setup.cfg requirements/sceptre.in -o requirements/sceptre.lock.txt
+	$(UV_COMPILE) pyproject.toml requirements/sceptre.in -o requirements/sceptre.lock.txt
 	$(UV_COMPILE) requirements/lock.in -o requirements/lock.lock.txt
 
 clean: ## remove the virtual environment and caches

@@ -4,7 +4,6 @@ Stubber (pagination, batching, enabled regions, refused roles). The moto tests a
 
 from __future__ import annotations
 
-import configparser
 import csv
 import io
 import json
@@ -14,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import tomllib
 import yaml
 
 from cfn_flowlogs.audit.judge import exit_code, judge, tally
@@ -426,9 +426,7 @@ def test_without_boto3_a_line_names_the_extra(tmp_path):
 
 
 def test_the_aws_extra_pins_the_boto3_the_tests_use():
-    extras = configparser.ConfigParser()
-    extras.read(ROOT / "setup.cfg")
-    pinned = {extra: extras["options.extras_require"][extra].split() for extra in ("aws", "test")}
+    pinned = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["optional-dependencies"]
     assert pinned["aws"] == ["boto3>=1.44,<1.45"] and "boto3>=1.44,<1.45" in pinned["test"]
 
 

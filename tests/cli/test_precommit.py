@@ -3,12 +3,12 @@ consumer's `.pre-commit-config.yaml` in the README runs as written."""
 
 from __future__ import annotations
 
-import configparser
 import re
 import shlex
 from pathlib import Path
 
 import pytest
+import tomllib
 import yaml
 
 from cfn_flowlogs.cli import main, parser
@@ -27,10 +27,7 @@ CONSUMER_FILES = {
 
 
 def console_scripts() -> set[str]:
-    setup = configparser.ConfigParser()
-    setup.read(ROOT / "setup.cfg", encoding="utf-8")
-    lines = setup["options.entry_points"]["console_scripts"].strip().splitlines()
-    return {line.split("=")[0].strip() for line in lines}
+    return set(tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["scripts"])
 
 
 def commands() -> set[str]:
