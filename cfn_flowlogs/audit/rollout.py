@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from ..config.flow_logs import FlowLogsConfig
-from ..config.inputs import ADDITIONAL_VPCS, BY_NAME, TARGETS
+from ..config.inputs import ADDITIONAL_VPCS, BY_NAME, PLACEHOLDER_VPC, TARGETS
 from ..config.loading import load_config_file
 from ..config.validators import (
     ACCOUNT,
@@ -38,7 +38,6 @@ _KEYS: Final = ("stack_set_name", "archive_bucket_arn", "regions", "organization
 # which a StackSet gives its stacks), and per account and region the targets as well.
 _SHARED: Final = ("traffic_type", "log_format", "max_aggregation_interval", "s3_subfolder", "destination_options")
 _PER_INSTANCE: Final = (*TARGETS, ADDITIONAL_VPCS.name, *_SHARED)
-_PLACEHOLDER_VPC: Final = "vpc-00000000"  # validates the shared inputs as they would be for any VPC
 _OU: Final = r"(ou-[a-z0-9]{4,32}-[a-z0-9]{8,32}|r-[a-z0-9]{4,32})"
 
 
@@ -83,7 +82,7 @@ def parse_plan(data: Mapping[str, Any]) -> RolloutPlan:
             allowed += " (every instance delivers to the archive)"
             raise ConfigError(f"inputs.{key}", inputs[key], f"one of {allowed}")
     destination = {"log_destination_type": "s3", "enable_custom_s3_destination": True, "s3_bucket": bucket}
-    base = FlowLogsConfig.from_mapping({**inputs, **destination, "vpc_id": _PLACEHOLDER_VPC})
+    base = FlowLogsConfig.from_mapping({**inputs, **destination, "vpc_id": PLACEHOLDER_VPC})
     inputs.pop("custom_tags", None)  # the StackSet's tags, not Parameters
     overrides = {}
     for account, by_region in check_mapping("overrides", data.get("overrides", {})).items():

@@ -39,6 +39,10 @@ OUTPUTS: Final = (
     "S3BucketName",
 )
 
+# The telemetry rule template (cfn-flowlogs telemetry): the rule, and the optional centralization rule.
+TELEMETRY_RULE: Final = "VpcFlowLogsTelemetryRule"
+CENTRALIZATION_RULE: Final = "VpcFlowLogsCentralizationRule"
+
 # The query layer (create_athena_table, create_logs_insights_queries): metadata only, no data.
 GLUE_DATABASE: Final = "FlowLogsGlueDatabase"
 GLUE_TABLE: Final = "FlowLogsGlueTable"

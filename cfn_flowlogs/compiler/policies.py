@@ -237,6 +237,27 @@ def key_logs_statement(log_group_arn: Any) -> Statement:
     )
 
 
+def telemetry_key_statement(organization_id: Any = None) -> Statement:
+    """CloudWatch Logs may use the key for the log groups a telemetry rule creates: AWS's own
+    statement for an organization's rule (aws:SourceOrgID); for one account's rule, the log groups
+    of this account alone (the key's encryption context, as for any encrypted log group)."""
+    if organization_id is not None:
+        conditions = [StringEquals("aws:SourceOrgID", organization_id),
+                      ArnLike("kms:EncryptionContext:aws:logs:arn",
+                              Sub("arn:${AWS::Partition}:logs:*:*:log-group:*"))]  # fmt: skip
+    else:
+        conditions = [ArnLike("kms:EncryptionContext:aws:logs:arn",
+                              Sub("arn:${AWS::Partition}:logs:*:${AWS::AccountId}:log-group:*"))]  # fmt: skip
+    return Statement(
+        Sid="AllowCloudWatchLogsToUseKey",
+        Effect=Allow,
+        Principal=Principal("Service", "logs.amazonaws.com"),
+        Action=[kms.Encrypt, kms.Decrypt, kms.Action("GenerateDataKey*"), kms.DescribeKey],
+        Resource=["*"],
+        Condition=Condition(conditions),
+    )
+
+
 def key_delivery_statement(sources: DeliverySources) -> Statement:
     """Log delivery writes SSE-KMS objects with the bucket key, for the sources only."""
     return Statement(

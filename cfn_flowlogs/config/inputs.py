@@ -246,6 +246,9 @@ INPUTS: Final[tuple[Input, ...]] = (
 BY_NAME: Final[dict[str, Input]] = {spec.name: spec for spec in INPUTS}
 
 VPC_ID_PATTERN: Final = BY_NAME["vpc_id"].pattern
+# Stands in for the target where settings are checked for any VPC (a rollout's shared inputs, a
+# telemetry rule's): never deployed.
+PLACEHOLDER_VPC: Final = "vpc-00000000"
 # More VPCs logged the same way as the target, a flow log each. Not a Parameter of the shipped
 # template, where a VPC's flow log would cost 2.2 KB of the 1.7 KB left under 51,200 bytes: a
 # compiled template takes any number, the StackSet template (stackset.py) has slots for them.

@@ -87,10 +87,20 @@ def config_from(
 ) -> Any:
     """The config file (if any) overridden by `--set` assignments, validated as a `kind`
     (FlowLogsConfig or ArchiveConfig). `module` names the module block of a `.tf` file to read."""
+    return kind.from_mapping(config_data(path, assignments, kind, module))
+
+
+def config_data(
+    path: str | Path | None,
+    assignments: list[str],
+    kind: type[Any] = FlowLogsConfig,
+    module: str | None = None,
+) -> dict[str, Any]:
+    """What `config_from` validates: the file's inputs with the `--set` assignments applied."""
     if path is None and module is not None:
         raise ConfigError("--module", module, "given only with a .tf --config (it picks one of its module blocks)")
     data = load_config_file(path, module, kind) if path is not None else {}
     for assignment in assignments:
         name, value = parse_assignment(assignment, kind)
         data[name] = value
-    return kind.from_mapping(data)
+    return data
