@@ -34,6 +34,12 @@ def every_template() -> dict[str, str]:
     for i, archive in enumerate(ARCHIVES):
         texts[f"archive-{i}.json"] = to_json(build_archive_template(ArchiveConfig(**archive)))
     texts["flow-logs-archive.json"] = (ROOT / "templates/flow-logs-archive.json").read_text(encoding="utf-8")
+    for name in ("vpc-flow-logs-stackset.json", "vpc-flow-logs-enrolment-role.json"):  # the rollout's two
+        texts[name] = (ROOT / "templates" / name).read_text(encoding="utf-8")
+    # the StackSet template as the rollout deploys it, the enrolment on (checkov follows the defaults)
+    enrolled = json.loads(texts["vpc-flow-logs-stackset.json"])
+    enrolled["Parameters"]["EnrolVpcs"]["Default"] = "true"
+    texts["vpc-flow-logs-stackset-enrolled.json"] = json.dumps(enrolled, indent=1)
     return texts
 
 

@@ -116,6 +116,7 @@ def plan_data(settings: PlanSettings, scope: PlanScope, overrides: Mapping[str, 
     else:
         data["accounts"] = list(scope.accounts)
     data["regions"] = list(scope.regions)
+    data["enrolment"] = False  # each override names its VPCs, in the slots
     data["inputs"] = plan_inputs(settings)
     data["overrides"] = {account: {region: dict(o) for region, o in by_region.items()}
                          for account, by_region in overrides.items()}  # fmt: skip

@@ -268,6 +268,22 @@ ADDITIONAL_VPC_SLOTS: Final[tuple[Input, ...]] = tuple(
     for index in range(1, 10)
 )  # fmt: skip
 
+# The enrolment (the StackSet template's): a function gives every VPC of the account and Region the
+# flow log its stack instance describes. Its role is made once per account, by a template of its own.
+ENROLMENT_ROLE_NAME: Final = "cfn-flowlogs-enrolment"
+ENROLMENT_INPUTS: Final[tuple[Input, ...]] = (
+    Input(
+        "enrol_vpcs", "bool", False, "Enrolment", "Enrol every VPC",
+        "true: every VPC of the account and Region gets this flow log, new ones within minutes, by a function "
+        "(leave VpcId and the slots empty: it covers them).",
+    ),
+    Input(
+        "enrolment_role_name", "str", ENROLMENT_ROLE_NAME, "Enrolment", "Enrolment role name",
+        "The function's role, made once per account by templates/vpc-flow-logs-enrolment-role.yaml.",
+        allowed="an IAM role name: 1-64 of letters, digits and +=,.@_-", pattern=ROLE_NAME_PATTERN,
+    ),
+)  # fmt: skip
+
 # The query layer: decided at compile time (the table's columns are the log format's), so never
 # Parameters; the README's inputs table lists them as config only.
 GLUE_NAME_PATTERN: Final = r"[a-z0-9_]{1,255}"  # what Athena reads: lowercase letters, digits, _

@@ -19,6 +19,7 @@ moto looks up as a VPC only for ResourceType VPC."""
 
 from __future__ import annotations
 
+import importlib
 import json
 from pathlib import Path
 from typing import Any
@@ -29,11 +30,12 @@ import yaml
 from cfn_flowlogs.audit.rollout import TEMPLATE_FILE
 
 from .accounts import Member, Organization, as_account, organization
-from .endpoint import ACCOUNT, BIN, REGION, Aws
+from .endpoint import ACCOUNT, BIN, REGION, Aws, isolated_session
 from .test_archive_deploy import ARCHIVE, outputs
 from .test_deploy import SHIPPED
 from .test_readme import run
 
+enrol = importlib.import_module("cfn_flowlogs.lambda.enrol_vpcs")  # `lambda` is a keyword
 SUBFOLDER = "vpc-flow-logs"
 R2 = "eu-west-1"
 
@@ -104,9 +106,10 @@ def roll_out(aws: Aws, workdir: Path, plan: dict[str, Any]) -> Path:
 
 
 def rollout_plan(name: str, archive_bucket_arn: str, *, regions: tuple[str, ...] = (REGION,), traffic: str = "ALL",
-                 **targets: Any) -> dict[str, Any]:  # fmt: skip
+                 enrolment: bool = False, **targets: Any) -> dict[str, Any]:  # fmt: skip
     return {"stack_set_name": name, "archive_bucket_arn": archive_bucket_arn, "regions": list(regions),
-            "inputs": {"traffic_type": traffic, "s3_subfolder": SUBFOLDER}, **targets}  # fmt: skip
+            "enrolment": enrolment, "inputs": {"traffic_type": traffic, "s3_subfolder": SUBFOLDER},
+            **targets}  # fmt: skip
 
 
 def assert_delivers_to_the_archive(
@@ -125,16 +128,20 @@ _Shapes.add_multi_constructor("!", lambda loader, suffix, node: None)
 
 def assert_written_stack_set(aws: Aws, name: str, written: Path) -> dict[str, Any]:
     """The StackSet holds the StackSet template and the parameters the rollout wrote. rollout.sh
-    passes no --capabilities, and the template needs none: no IAM resource, no transform or
+    passes it no --capabilities, and the template needs none: no IAM resource, no transform or
     nested stack (moto ignores capabilities, so only the template can show it)."""
     stack_set: dict[str, Any] = aws("cloudformation", "describe-stack-set", "--stack-set-name", name)["StackSet"]
     assert stack_set["TemplateBody"] == (written / TEMPLATE_FILE).read_text(encoding="utf-8")
     assert stack_set["Parameters"] == json.loads((written / "parameters.json").read_text())
-    assert "--capabilities" not in (written / "rollout.sh").read_text()
+    script = (written / "rollout.sh").read_text()
+    assert "--capabilities" not in script.split("# 2. ")[-1]  # only the enrolment role's StackSet asks
     template = yaml.load(stack_set["TemplateBody"], Loader=_Shapes)  # _Shapes is a SafeLoader
     assert "Transform" not in template
     assert {r["Type"] for r in template["Resources"].values()} == {
-        "AWS::EC2::FlowLog", "AWS::CloudFormation::WaitConditionHandle"
+        "AWS::EC2::FlowLog", "AWS::CloudFormation::WaitConditionHandle",
+        # the enrolment, under its Condition; its role comes from the role's own StackSet
+        "AWS::Lambda::Function", "AWS::Lambda::Permission", "AWS::Events::Rule", "AWS::Logs::LogGroup",
+        "AWS::SSM::Parameter",
     }  # fmt: skip
     return stack_set
 
@@ -301,3 +308,69 @@ def test_clearing_the_second_vpc_keeps_the_first_flow_log(
     assert set(restored) == {first, second} and restored[first]["FlowLogId"] == before[first]["FlowLogId"]
     assert restored[second]["FlowLogId"] != before[second]["FlowLogId"]
     assert_delivers_to_the_archive(restored[second], second, archive_bucket_arn)
+
+
+class StackOfStackSet:
+    """CloudFormation as a stack instance's stack sees itself: the StackSet's tags."""
+
+    def __init__(self, tags: list[dict[str, str]]) -> None:
+        self.tags = tags
+
+    def describe_stacks(self, StackName: str) -> dict[str, Any]:
+        return {"Stacks": [{"StackId": StackName, "Tags": self.tags}]}
+
+
+def test_rollout_with_the_enrolment_as_written(aws: Aws, org: Organization, archive_bucket_arn: str, tmp_path: Path):
+    # GIVEN an OU of its own with an account that has a VPC in each of two regions, and a
+    # service-managed plan for it with the enrolment (the default) and no override at all
+    root = aws("organizations", "list-roots")["Roots"][0]["Id"]
+    unit = aws("organizations", "create-organizational-unit", "--parent-id", root, "--name", "enrolled")
+    member = new_account(aws, "stackset-enrolled")
+    aws("organizations", "move-account", "--account-id", member.id, "--source-parent-id", root,
+        "--destination-parent-id", unit["OrganizationalUnit"]["Id"])  # fmt: skip
+    sessions = {region: isolated_session(member.aws.home, region_name=region,
+                                         aws_access_key_id=member.aws.env["AWS_ACCESS_KEY_ID"],
+                                         aws_secret_access_key=member.aws.env["AWS_SECRET_ACCESS_KEY"],
+                                         aws_session_token=member.aws.env["AWS_SESSION_TOKEN"])
+                for region in (REGION, R2)}  # fmt: skip
+
+    def client(service: str, region: str = REGION) -> Any:
+        return sessions[region].client(service, endpoint_url=aws.endpoint)  # type: ignore[call-overload]
+
+    vpcs = {region: client("ec2", region).create_vpc(CidrBlock="10.30.0.0/16")["Vpc"]["VpcId"] for region in sessions}
+    plan = rollout_plan("rollout-enrolled", archive_bucket_arn, regions=(REGION, R2), enrolment=True,
+                        organizational_units=[unit["OrganizationalUnit"]["Id"]])  # fmt: skip
+    # WHEN the management account writes the rollout and runs its script
+    written = roll_out(aws, tmp_path, plan)
+    # THEN the role's StackSet has one instance per account, in the first region, and the account has the role
+    assert set(instances(aws, "rollout-enrolled-enrolment-role")) == {(member.id, REGION)}
+    role = client("iam").get_role(RoleName="cfn-flowlogs-enrolment")["Role"]
+    assert role["AssumeRolePolicyDocument"]["Statement"][0]["Principal"] == {"Service": "lambda.amazonaws.com"}
+    # AND the StackSet has an instance in each region, each with the enrolment's function and triggers in the
+    # account, and no flow log of its own (moto keeps a service-managed instance's stack to itself: its
+    # resources are looked up)
+    assert_written_stack_set(aws, "rollout-enrolled", written)
+    assert set(instances(aws, "rollout-enrolled")) == {(member.id, REGION), (member.id, R2)}
+    functions = {}
+    for region in sessions:
+        (functions[region],) = [f["FunctionName"] for f in client("lambda", region).list_functions()["Functions"]
+                                if "EnrolmentFunction" in f["FunctionName"]]  # fmt: skip
+        rules = client("events", region).list_rules()["Rules"]
+        assert {r["ScheduleExpression"] for r in rules if "EnrolmentSweep" in r["Name"]} == {"rate(10 minutes)"}
+        assert client("ec2", region).describe_flow_logs()["FlowLogs"] == []
+    # WHEN the function of the second region sweeps (moto runs no Lambda: its handler, here)
+    env = client("lambda", R2).get_function_configuration(FunctionName=functions[R2])["Environment"]["Variables"]
+    clients = enrol.Clients(**{name: client(name, R2) for name in ("ec2", "cloudtrail", "ssm")})
+    # moto keeps a service-managed instance's stack to itself: the function reads the tags AWS gives the
+    # stack, the StackSet's, from the StackSet
+    tags = aws("cloudformation", "describe-stack-set", "--stack-set-name", "rollout-enrolled")["StackSet"]["Tags"]
+    clients.made["cloudformation"] = StackOfStackSet(tags)
+    variables = {name: str(value) for name, value in env.items()}
+    result = enrol.handler({"detail-type": "Scheduled Event", "source": "aws.events"}, None, clients, variables)
+    # THEN the VPC of that region has the organization's flow log, to the archive (and so has the region's
+    # default VPC); the first region's has none yet
+    assert result["results"][vpcs[R2]].startswith("created ")
+    (flow_log,) = client("ec2", R2).describe_flow_logs(Filters=[{"Name": "resource-id", "Values": [vpcs[R2]]}])[
+        "FlowLogs"]  # fmt: skip
+    assert_delivers_to_the_archive(flow_log, vpcs[R2], archive_bucket_arn)
+    assert client("ec2").describe_flow_logs()["FlowLogs"] == []

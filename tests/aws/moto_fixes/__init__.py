@@ -9,9 +9,9 @@ statically.
 
 from __future__ import annotations
 
-from . import engine, resources, stacksets
+from . import engine, flow_logs_api, resources, stacksets
 
-FIXES = (*engine.FIXES, *resources.FIXES, *stacksets.FIXES)
+FIXES = (*engine.FIXES, *resources.FIXES, *stacksets.FIXES, *flow_logs_api.FIXES)
 
 
 def apply_all() -> None:
