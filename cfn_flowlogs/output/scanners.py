@@ -12,7 +12,7 @@ CHECKOV_SKIPS: Final[dict[str, str]] = {
     "CKV_AWS_111": "Only on the Firehose cross-account source role: logs:CreateLogDelivery and its kin have no "
     "resource-level permissions, and AWS documents them on *.",
     "CKV_AWS_115": "Reserved concurrency comes out of the account's unreserved concurrency less the 100 AWS "
-    "keeps unreserved: where the quota is 100 or less, the deploy fails. The functions run rarely.",
+    "keeps unreserved: where the quota is 100 or less, the deploy fails. Runs are rare or idempotent.",
     "CKV_AWS_116": "Lambda retries these asynchronous invocations; the bucket emptier reports each failure to "
     "CloudFormation, the enrolment's next sweep repeats a failed run and its status says what failed: a queue "
     "would copy what nobody reads.",

@@ -31,9 +31,9 @@ from cfn_flowlogs.audit.rollout import TEMPLATE_FILE
 
 from .accounts import Member, Organization, as_account, organization
 from .endpoint import ACCOUNT, BIN, REGION, Aws, isolated_session
+from .endpoint import run_program as run
 from .test_archive_deploy import ARCHIVE, outputs
 from .test_deploy import SHIPPED
-from .test_readme import run
 
 enrol = importlib.import_module("cfn_flowlogs.lambda.enrol_vpcs")  # `lambda` is a keyword
 SUBFOLDER = "vpc-flow-logs"
