@@ -317,3 +317,30 @@ def test_no_trail_is_a_problem_and_a_logging_trail_is_not(region, env, trail):
 )  # fmt: skip
 def test_which_event_selectors_record_create_vpc(selectors, records):
     assert enrol.records_writes(selectors) is records
+
+
+@pytest.mark.parametrize("destination", ["cloud-watch-logs", "kinesis-data-firehose"])
+def test_the_function_gives_the_other_destinations_their_flow_log_too(region, env, destination):
+    # GIVEN the settings of a stack delivering to CloudWatch Logs (its log group and role) or to a
+    # Firehose stream, as resources/enrolment.py writes them from that stack's flow log
+    settings = {name: env[name] for name in ("StackName", "StackId", "DefaultLogFormat", "StatusParameter")}
+    settings.update(TrafficType="REJECT", MaxAggregationInterval="60", LogDestinationType=destination)
+    if destination == "cloud-watch-logs":
+        settings.update(LogGroupName="/aws/vpc-flow-logs/enrolled",
+                        DeliverLogsPermissionArn="arn:aws:iam::123456789012:role/FlowLogsRole")  # fmt: skip
+    else:
+        settings["LogDestination"] = f"arn:aws:firehose:{REGION}:123456789012:deliverystream/flow-logs"
+    vpc = region.vpc()
+    # WHEN its CreateVpc event arrives, twice
+    first = enrol.handler(create_vpc_event(vpc), None, region.clients(), settings)
+    second = enrol.handler(create_vpc_event(vpc), None, region.clients(), settings)
+    # THEN the VPC has one flow log with those settings, and the second delivery made nothing
+    (flow_log,) = region.flow_logs(vpc)
+    assert first == {vpc: f"created {flow_log['FlowLogId']}"} and second == {vpc: "covered"}
+    assert (flow_log["LogDestinationType"], flow_log["TrafficType"], flow_log["MaxAggregationInterval"]) == (
+        destination, "REJECT", 60)  # fmt: skip
+    if destination == "cloud-watch-logs":
+        assert flow_log["LogGroupName"] == settings["LogGroupName"]
+        assert flow_log["DeliverLogsPermissionArn"] == settings["DeliverLogsPermissionArn"]
+    else:
+        assert flow_log["LogDestination"] == settings["LogDestination"] and "DestinationOptions" not in flow_log
