@@ -458,6 +458,7 @@ def test_plan_for_an_ou_rolled_out_covers_its_missing_vpcs(estate: Estate, audit
         "archive_bucket_arn": ARCHIVE_ARN,
         "organizational_units": [estate.rollout_unit],
         "regions": [R2, R1],
+        "enrolment": False,
         "inputs": {"traffic_type": "ALL"},
         "overrides": {d: {R1: {"vpc_id": estate.vpcs["d1-default"]}, R2: {"vpc_id": estate.vpcs["d2-default"]}}},
     }
