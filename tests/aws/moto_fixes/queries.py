@@ -186,6 +186,29 @@ class AthenaInvalidRequest(JsonRESTError):
         super().__init__("InvalidRequestException", message)
 
 
+def athena_not_found() -> None:
+    """Defect: moto's Athena answers GetWorkGroup of a workgroup that does not exist with
+    `{"WorkGroup": null}`, and GetNamedQuery of an unknown ID with a 500 (AttributeError on None),
+    which the AWS CLI retries; Athena answers InvalidRequestException to both."""
+    get_work_group_original = original(AthenaResponse, "get_work_group")
+    get_named_query_original = original(AthenaResponse, "get_named_query")
+
+    def get_work_group(self: Any) -> Any:
+        name = self._get_param("WorkGroup")
+        if name not in self.athena_backend.work_groups:
+            raise AthenaInvalidRequest(f"WorkGroup {name} is not found.")
+        return get_work_group_original(self)
+
+    def get_named_query(self: Any) -> Any:
+        query_id = self._get_param("NamedQueryId")
+        if self.athena_backend.get_named_query(query_id) is None:
+            raise AthenaInvalidRequest(f"NamedQuery {query_id} is not found.")
+        return get_named_query_original(self)
+
+    replace(AthenaResponse, "get_work_group", get_work_group)
+    replace(AthenaResponse, "get_named_query", get_named_query)
+
+
 class AthenaWorkGroup(CloudFormationModel):
     """AWS::Athena::WorkGroup: Ref is its name; GetAtt CreationTime and
     WorkGroupConfiguration.EngineVersion.EffectiveEngineVersion."""
@@ -569,4 +592,4 @@ def query_layer_resources() -> None:
     assert all(parsing.get_model_map()[type_] is model for type_, model in ours.items())
 
 
-FIXES = (athena_rest_json, logs_query_definitions, query_layer_resources)
+FIXES = (athena_rest_json, athena_not_found, logs_query_definitions, query_layer_resources)
