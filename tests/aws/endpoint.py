@@ -192,6 +192,13 @@ class Aws:
             check_skipped_resources(self.endpoint)
         return done
 
+    def fails(self, *args: str) -> str:
+        """The error message of a command that must fail; its success is the test's failure."""
+        done = aws_cli(list(args), self.env)
+        if done.returncode == 0:
+            raise AssertionError(f"aws {' '.join(args)} succeeded:\n{done.stdout}")
+        return done.stderr
+
     def deploy(self, stack: str, template: Path, parameters: Mapping[str, str] = {}) -> dict[str, Any]:
         """`aws cloudformation deploy` as a user runs it; the stack as described afterwards."""
         overrides = [f"{name}={value}" for name, value in parameters.items()]

@@ -13,8 +13,9 @@ from .patching import replace
 
 ROUTE = "/moto-api/cfn-flowlogs/skipped-resources"  # beside moto's own /moto-api/ routes
 
-# Every resource moto skipped since the server started, in order: Type, LogicalResourceId,
-# StackName, Account, Region. Only ever appended to, so that a reader can tell what is new.
+# Every resource moto skipped since the server started, once each, in order: Type,
+# LogicalResourceId, StackName, StackId, Account, Region. Only ever appended to, so that a reader
+# can tell what is new.
 SKIPPED: list[dict[str, str | None]] = []
 
 
@@ -23,21 +24,24 @@ def record_skipped_resources() -> None:
     warns "Tried to parse AWS::X but it's not supported by moto's CloudFormation implementation"
     (and resource_class_from_type logs "No Moto CloudFormation support for AWS::X") to the
     server's stderr alone, and the stack is reported complete without the resource. Record each
-    skip, at creation and at update, and serve the record as JSON at ROUTE."""
+    skip, at creation and at update, and serve the record as JSON at ROUTE. (moto's lazy map of a
+    stack's resources tries a skipped one again whenever it is looked up, DescribeStackResources
+    included: a resource is recorded once.)"""
     parse_original = parsing.parse_resource
 
     def parse_resource(resource_json: dict[str, Any], resources_map: Any) -> Any:
         parsed = parse_original(resource_json, resources_map)
         if parsed is None:
-            SKIPPED.append(
-                {
-                    "Type": resource_json["Type"],
-                    "LogicalResourceId": _logical_id(resource_json, resources_map),
-                    "StackName": resources_map["AWS::StackName"],
-                    "Account": resources_map["AWS::AccountId"],
-                    "Region": resources_map["AWS::Region"],
-                }
-            )
+            skipped = {
+                "Type": resource_json["Type"],
+                "LogicalResourceId": _logical_id(resource_json, resources_map),
+                "StackName": resources_map["AWS::StackName"],
+                "StackId": resources_map["AWS::StackId"],
+                "Account": resources_map["AWS::AccountId"],
+                "Region": resources_map["AWS::Region"],
+            }
+            if skipped not in SKIPPED:
+                SKIPPED.append(skipped)
         return parsed
 
     def serve(request: Any, full_url: str, headers: Any) -> tuple[int, dict[str, str], str]:
