@@ -56,7 +56,7 @@ def test_a_skip_outside_the_aws_helper_fails_the_check(aws: Aws, tmp_path: Path)
 
 
 # A resource of each listed type, and what it needs, for the endpoint to skip.
-LISTED = {
+LISTED: dict[str, dict[str, Any]] = {
     "AWS::S3::BucketPolicy": {
         "Bucket": {"Type": "AWS::S3::Bucket"},
         "Policy": {

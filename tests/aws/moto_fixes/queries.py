@@ -313,8 +313,8 @@ def _configuration(properties: Properties) -> dict[str, Any]:
 
 
 class AthenaNamedQuery(CloudFormationModel):
-    """AWS::Athena::NamedQuery: Ref and GetAtt NamedQueryId are its ID. Every property is
-    create-only: a change replaces it."""
+    """AWS::Athena::NamedQuery: Ref and GetAtt NamedQueryId are its ID. A change replaces it
+    (Athena cannot move a named query to another database or workgroup; moto cannot update one)."""
 
     def __init__(self, account_id: str, region_name: str, query_id: str) -> None:
         self.account_id, self.region_name, self.id = account_id, region_name, query_id
@@ -381,7 +381,7 @@ class AthenaNamedQuery(CloudFormationModel):
 
 class QueryDefinition(CloudFormationModel):
     """A Logs Insights query definition, and AWS::Logs::QueryDefinition: Ref and GetAtt
-    QueryDefinitionId are its ID; every property updates in place."""
+    QueryDefinitionId are its ID; a change updates it in place (PutQueryDefinition with its ID)."""
 
     def __init__(self, name: str, query_string: str, log_group_names: list[str], query_language: str) -> None:
         self.id = str(mock_random.uuid4())
@@ -441,16 +441,24 @@ class QueryDefinition(CloudFormationModel):
     def delete_from_cloudformation_json(  # type: ignore[override]
         cls, resource_name: str, cloudformation_json: Any, account_id: str, region_name: str
     ) -> None:
-        logs_models.logs_backends[account_id][region_name].query_definitions.pop(resource_name, None)
+        _logs_backend(account_id, region_name).query_definitions.pop(resource_name, None)
 
     def delete(self, account_id: str, region_name: str) -> None:
-        logs_models.logs_backends[account_id][region_name].query_definitions.pop(self.id, None)
+        _logs_backend(account_id, region_name).query_definitions.pop(self.id, None)
+
+    def is_created(self) -> bool:
+        return True
+
+
+def _logs_backend(account_id: str, region_name: str) -> Any:
+    """moto's Logs backend, with the query definitions logs_query_definitions gives it."""
+    return logs_models.logs_backends[account_id][region_name]
 
 
 def _put_query_definition(
     properties: Properties, name: str, account_id: str, region_name: str, query_definition_id: str | None
 ) -> QueryDefinition:
-    definition: QueryDefinition = logs_models.logs_backends[account_id][region_name].put_query_definition(
+    definition: QueryDefinition = _logs_backend(account_id, region_name).put_query_definition(
         name=properties.get("Name", name),
         query_string=properties["QueryString"],
         log_group_names=properties.get("LogGroupNames", []),
