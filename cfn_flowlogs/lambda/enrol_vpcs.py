@@ -248,19 +248,27 @@ def sweep(clients, settings, tags, context):
 
 def trail_status(cloudtrail):
     """Whether a logging trail records this Region's write management events: CreateVpc reaches
-    EventBridge only then. "recorded", or a problem saying why not, or that it could not be read."""
+    EventBridge only then. "recorded", or a problem saying why not, or what could not be read."""
     region = cloudtrail.meta.region_name
+    unread = []
     try:
-        for trail in cloudtrail.describe_trails(includeShadowTrails=True)["trailList"]:
-            if not (trail.get("IsMultiRegionTrail") or trail.get("HomeRegion") == region):
-                continue
-            arn = trail["TrailARN"]
-            if cloudtrail.get_trail_status(Name=arn).get("IsLogging") and records_writes(
-                cloudtrail.get_event_selectors(TrailName=arn)
-            ):
-                return "recorded"
+        trails = cloudtrail.describe_trails(includeShadowTrails=True)["trailList"]
     except (ClientError, BotoCoreError) as error:
-        return f"problem: could not read the trails: {describe(error)}"
+        return f"problem: could not list the trails: {describe(error)}"
+    for trail in trails:
+        if not (trail.get("IsMultiRegionTrail") or trail.get("HomeRegion") == region):
+            continue
+        arn = trail["TrailARN"]
+        try:  # one trail that cannot be read does not hide another that records
+            logging = cloudtrail.get_trail_status(Name=arn).get("IsLogging")
+            if logging and records_writes(cloudtrail.get_event_selectors(TrailName=arn)):
+                return "recorded"
+        except (ClientError, BotoCoreError) as error:
+            unread.append(f"{arn}: {describe(error)}")
+    if unread:
+        return "problem: no trail found recording this Region's write management events; could not read " + "; ".join(
+            unread
+        )
     return "problem: no logging trail records this Region's write management events: CreateVpc events are lost"
 
 

@@ -344,3 +344,30 @@ def test_the_function_gives_the_other_destinations_their_flow_log_too(region, en
         assert flow_log["DeliverLogsPermissionArn"] == settings["DeliverLogsPermissionArn"]
     else:
         assert flow_log["LogDestination"] == settings["LogDestination"] and "DestinationOptions" not in flow_log
+
+
+class Trails:
+    """CloudTrail with two trails that apply to the Region: one that cannot be read, one that may record."""
+
+    def __init__(self, region: str, logging: bool) -> None:
+        self.meta = type("Meta", (), {"region_name": region})()
+        self.logging = logging
+
+    def describe_trails(self, includeShadowTrails: bool) -> dict[str, Any]:
+        arns = [f"arn:aws:cloudtrail:{REGION}:111122223333:trail/{name}" for name in ("org", "own")]
+        return {"trailList": [{"TrailARN": arn, "IsMultiRegionTrail": True} for arn in arns]}
+
+    def get_trail_status(self, Name: str) -> dict[str, Any]:
+        if Name.endswith("/org"):
+            raise ClientError({"Error": {"Code": "TrailNotFoundException", "Message": "shadow"}}, "GetTrailStatus")
+        return {"IsLogging": self.logging}
+
+    def get_event_selectors(self, TrailName: str) -> dict[str, Any]:
+        return {"EventSelectors": [{"ReadWriteType": "All", "IncludeManagementEvents": True}]}
+
+
+def test_a_trail_that_cannot_be_read_hides_no_other_and_is_named():
+    assert enrol.trail_status(Trails(REGION, logging=True)) == "recorded"
+    status = enrol.trail_status(Trails(REGION, logging=False))
+    assert status.startswith("problem: no trail found")
+    assert "trail/org: GetTrailStatus: TrailNotFoundException" in status
