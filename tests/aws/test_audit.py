@@ -413,7 +413,7 @@ def test_an_unknown_organizational_unit_is_bad_input(estate: Estate, audit: Audi
     done = audit("--organizational-units", "ou-zzzz-zzzzzzzz")
     assert done.code == 2 and done.out == ""
     assert done.err == "cfn-flowlogs: error: organizational_units must be OUs (or the root) of the organization, " \
-        "got 'ou-zzzz-zzzzzzzz'\n"  # fmt: skip
+        'got "ou-zzzz-zzzzzzzz"\n'  # fmt: skip
 
 
 def test_default_scope_is_every_active_account_of_the_organization(estate: Estate, audit: Audit, aws: Aws):
