@@ -141,8 +141,7 @@ def _commit(targets: list[_Target]) -> None:
             if target.action == "device":
                 target.write_device()
             elif target.action == "stdout":
-                sys.stdout.write(target.data.decode("utf-8"))
-                sys.stdout.flush()
+                target.write_stdout()
     except BaseException:
         for target in reversed(done):
             target.undo()
@@ -231,6 +230,13 @@ class _Target:
                 handle.write(self.data)
         except OSError as error:
             raise OSError(error.errno, error.strerror, self.path) from None
+
+    def write_stdout(self) -> None:
+        try:
+            sys.stdout.write(self.data.decode("utf-8"))
+            sys.stdout.flush()
+        except OSError as error:  # a closed pipe
+            raise OSError(error.errno, error.strerror, "standard output") from None
 
     def undo(self) -> None:
         if self.backup is not None:

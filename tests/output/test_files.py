@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import stat
+import sys
 import threading
 from pathlib import Path
 
@@ -163,6 +164,17 @@ def test_an_input_is_never_written(tmp_path, make, force):
 def test_standard_output(capsys, tmp_path):
     outcome = write_text("-", NEW)
     assert (outcome.status, capsys.readouterr().out) == ("stdout", NEW)
+
+
+def test_a_closed_standard_output_is_an_error_naming_it(monkeypatch):
+    class Closed:
+        def write(self, text: str) -> int:
+            raise BrokenPipeError(32, "Broken pipe")
+
+    monkeypatch.setattr(sys, "stdout", Closed())
+    with pytest.raises(OSError, match="Broken pipe") as failed:
+        write_text("-", NEW)
+    assert failed.value.filename == "standard output"
 
 
 def test_a_character_device_survives(tmp_path):
