@@ -15,7 +15,7 @@ from pathlib import Path
 
 from troposphere import Template
 
-from cfn_flowlogs.config.loading import config_data
+from cfn_flowlogs.config.loading import load_config_file
 from cfn_flowlogs.stacks.telemetry import TelemetryOptions, build_telemetry_template, telemetry_config
 
 CONFIG = Path(__file__).with_name("cloudwatch-logs.yaml")
@@ -28,4 +28,4 @@ OPTIONS = TelemetryOptions(
 
 
 def build() -> Template:
-    return build_telemetry_template(telemetry_config(config_data(CONFIG, [])), OPTIONS)
+    return build_telemetry_template(telemetry_config(load_config_file(CONFIG)), OPTIONS)

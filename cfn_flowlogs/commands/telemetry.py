@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from typing import Any
 
-from .common import add_config_arguments, emit, fail, warn
+from .common import add_config_arguments, add_output_arguments, emit, fail, report, warn
 
 EPILOG = """\
 examples:
@@ -57,12 +56,12 @@ def add_parser(commands: Any) -> None:
     )
     command.add_argument("--central-region", metavar="REGION", help="...in this Region")
     command.add_argument("--central-key-arn", metavar="ARN", help="...encrypted with this key of that account")
-    command.add_argument("-o", "--output", metavar="FILE", help="template file to write (default: standard output)")
+    add_output_arguments(command)
     command.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..config.loading import config_data
+    from ..config.loading import read_inputs
     from ..errors import ConfigError
     from ..output.render import to_yaml
     from ..stacks.telemetry import (
@@ -87,14 +86,18 @@ def run(args: argparse.Namespace) -> int:
         central_key_arn=args.central_key_arn,
     )
     try:
-        config = telemetry_config(config_data(args.config, args.assignments, module=args.module))
+        inputs = read_inputs(args.config, args.assignments, module=args.module)
+    except ConfigError as error:
+        fail(error)
+    try:
+        config = telemetry_config(inputs.values, inputs.all_problems())
         text = to_yaml(build_telemetry_template(config, options))
     except ConfigError as error:
-        fail(str(error))
+        fail(inputs.locate(error))
     for name in ignored_inputs(config):
         warn(f"{name} is not used: a telemetry rule logs every VPC in its scope")
-    emit(args.output, text)
-    print("cfn-flowlogs: before deploying, run (CloudFormation cannot):", file=sys.stderr)
+    emit(args, text)
+    report("before deploying, run (CloudFormation cannot):")
     for line in prerequisites(options):
-        print(f"  {line}", file=sys.stderr)
+        report(f"  {line}")
     return 0

@@ -15,7 +15,7 @@ What CloudFormation cannot make (trusted access, telemetry evaluation) is listed
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
 from typing import Any, ClassVar, Final
 
@@ -43,7 +43,7 @@ from ..compiler.resources.key import add_kms_key
 from ..config.flow_logs import FlowLogsConfig
 from ..config.inputs import ADDITIONAL_VPCS, PLACEHOLDER_VPC, TARGETS
 from ..config.validators import ACCOUNT, PARTITION, REGION, arn_pattern
-from ..errors import ConfigError
+from ..errors import ConfigError, Problem
 
 DESCRIPTION: Final = "CloudWatch telemetry rule: a flow log to CloudWatch Logs for every VPC in scope (cfn-flowlogs)"
 SCOPES: Final = ("organization", "account")
@@ -94,11 +94,12 @@ class TelemetryOptions:
     central_key_arn: str | None = None  # ...encrypted with its key
 
 
-def telemetry_config(data: Mapping[str, Any]) -> FlowLogsConfig:
-    """A flow-log config for a telemetry rule: the rule picks its VPCs, so a target is optional."""
-    if all(data.get(name) is None for name in TARGETS):
+def telemetry_config(data: Mapping[str, Any], problems: Iterable[Problem] = ()) -> FlowLogsConfig:
+    """A flow-log config for a telemetry rule: the rule picks its VPCs, so a target is optional.
+    `problems`: those found reading the inputs, reported with the config's own."""
+    if isinstance(data, Mapping) and all(data.get(name) is None for name in TARGETS):
         data = {**data, "vpc_id": PLACEHOLDER_VPC}
-    return FlowLogsConfig.from_mapping(data)
+    return FlowLogsConfig.from_mapping(data, problems)
 
 
 def ignored_inputs(config: FlowLogsConfig) -> list[str]:

@@ -14,6 +14,7 @@ import pytest
 from botocore import xform_name
 
 from cfn_flowlogs import FlowLogsConfig, to_json
+from cfn_flowlogs.errors import show
 from cfn_flowlogs.stacks.telemetry import (
     TelemetryOptions,
     build_telemetry_template,
@@ -166,33 +167,33 @@ def test_the_centralization_selects_the_log_groups_by_their_fixed_start(pattern,
 
 
 BAD = [
-    # (arguments, the input named, its value as written)
-    (("--set", "log_destination_type=s3"), "log_destination_type", "'s3'"),
+    # (arguments, the input named, its value)
+    (("--set", "log_destination_type=s3"), "log_destination_type", "s3"),
     (("--set", "log_destination_type=kinesis-data-firehose", "--set",
       "kinesis_firehose_arn=arn:aws:firehose:us-east-1:111122223333:deliverystream/s"),
-     "log_destination_type", "'kinesis-data-firehose'"),
-    (("--set", "subnet_id=subnet-0123456789abcdef0"), "subnet_id", "'subnet-0123456789abcdef0'"),
-    (("--set", "cloudwatch_iam_role_name=r"), "cloudwatch_iam_role_name", "'r'"),
-    (("--set", "create_logs_insights_queries=true"), "create_logs_insights_queries", "True"),
-    (("--set", "cloudwatch_log_retention=0"), "cloudwatch_log_retention", "0"),
-    (("--rule-name", "flow_logs"), "--rule-name", "'flow_logs'"),
-    (("--regions", "eu-west-1", "eu-west-1", "--set", f"kms_key_arn={MRK}"), "--regions", "['eu-west-1', 'eu-west-1']"),
-    (("--regions", "mars-1"), "--regions", "'mars-1'"),
-    (("--regions", "eu-west-1"), "kms_key_arn", "None"),
-    (("--regions", "eu-west-1", "--set", f"kms_key_arn={KEY}"), "kms_key_arn", repr(KEY)),
-    (("--log-group-pattern", "/flow/<vpc-id>"), "--log-group-pattern", "'/flow/<vpc-id>'"),
-    (("--log-group-pattern", "aws/flow"), "--log-group-pattern", "'aws/flow'"),
-    (("--log-group-pattern", "/a", "--set", "cloudwatch_log_group_name=/b"), "--log-group-pattern", "'/a'"),
-    (("--scope", "account", "--rule-scope", "S"), "--rule-scope", "'S'"),
-    (("--selection-criteria", " "), "--selection-criteria", "' '"),
-    (("--central-account", "111122223333"), "--central-region", "None"),
-    (("--scope", "account", *CENTRAL), "--central-account", "'111122223333'"),
-    (("--regions", "all", "--set", f"kms_key_arn={MRK}", *CENTRAL), "--regions", "'all'"),
+     "log_destination_type", "kinesis-data-firehose"),
+    (("--set", "subnet_id=subnet-0123456789abcdef0"), "subnet_id", "subnet-0123456789abcdef0"),
+    (("--set", "cloudwatch_iam_role_name=r"), "cloudwatch_iam_role_name", "r"),
+    (("--set", "create_logs_insights_queries=true"), "create_logs_insights_queries", True),
+    (("--set", "cloudwatch_log_retention=0"), "cloudwatch_log_retention", 0),
+    (("--rule-name", "flow_logs"), "--rule-name", "flow_logs"),
+    (("--regions", "eu-west-1", "eu-west-1", "--set", f"kms_key_arn={MRK}"), "--regions", ["eu-west-1", "eu-west-1"]),
+    (("--regions", "mars-1"), "--regions", "mars-1"),
+    (("--regions", "eu-west-1"), "kms_key_arn", None),
+    (("--regions", "eu-west-1", "--set", f"kms_key_arn={KEY}"), "kms_key_arn", KEY),
+    (("--log-group-pattern", "/flow/<vpc-id>"), "--log-group-pattern", "/flow/<vpc-id>"),
+    (("--log-group-pattern", "aws/flow"), "--log-group-pattern", "aws/flow"),
+    (("--log-group-pattern", "/a", "--set", "cloudwatch_log_group_name=/b"), "--log-group-pattern", "/a"),
+    (("--scope", "account", "--rule-scope", "S"), "--rule-scope", "S"),
+    (("--selection-criteria", " "), "--selection-criteria", " "),
+    (("--central-account", "111122223333"), "--central-region", None),
+    (("--scope", "account", *CENTRAL), "--central-account", "111122223333"),
+    (("--regions", "all", "--set", f"kms_key_arn={MRK}", *CENTRAL), "--regions", "all"),
     (("--central-account", "1", "--central-region", "eu-west-1", "--central-key-arn", CENTRAL_KEY),
-     "--central-account", "'1'"),
+     "--central-account", "1"),
     (("--central-account", "111122223333", "--central-region", "us-east-1", "--central-key-arn", CENTRAL_KEY),
-     "--central-key-arn", repr(CENTRAL_KEY)),
-    (("--log-group-pattern", "<resourceId>", *CENTRAL), "--log-group-pattern", "'<resourceId>'"),
+     "--central-key-arn", CENTRAL_KEY),
+    (("--log-group-pattern", "<resourceId>", *CENTRAL), "--log-group-pattern", "<resourceId>"),
 ]  # fmt: skip
 
 
@@ -204,8 +205,9 @@ def test_every_refusal_is_one_line_naming_the_input_and_the_value(capsys, argume
     code, out, err = run(capsys, "telemetry", *scope, *arguments)
     # THEN it exits 2 with one line naming the input and the value as written, and writes nothing
     assert (code, out) == (2, ""), err
-    assert err.startswith(f"{PREFIX} {name} must be ") and len(err.splitlines()) == 1, err
-    assert err.rstrip().endswith(f"got {value}"), err
+    assert len(err.splitlines()) == 1 and err.startswith(PREFIX), err
+    assert f"{name} must be " in err or f"{name}: must be " in err, err
+    assert err.rstrip().endswith(f"got {show(value)}"), err  # as a config writes it
 
 
 def test_an_s3_config_is_pointed_at_the_rollouts_enrolment(capsys):
@@ -251,3 +253,14 @@ def test_a_config_without_target_is_fine_and_a_library_caller_gets_the_same_chec
                                  TelemetryOptions(scope="account"))  # fmt: skip
     with pytest.raises(ConfigError, match="--scope"):
         build_telemetry_template(FlowLogsConfig(vpc_id="vpc-00000001"), TelemetryOptions(scope="org"))
+
+
+def test_a_refusal_of_a_files_value_names_its_file_and_line(capsys, tmp_path):
+    # GIVEN a config file for S3
+    config = tmp_path / "s3.yaml"
+    config.write_text("traffic_type: ALL\nlog_destination_type: s3\n", encoding="utf-8")
+    # WHEN the telemetry command reads it
+    code, out, err = run(capsys, "telemetry", "--config", str(config), "--scope", "account")
+    # THEN the one line says where the value is written
+    assert (code, out) == (2, "")
+    assert err.startswith(f"{PREFIX} {config}:2: log_destination_type: must be cloud-watch-logs"), err
