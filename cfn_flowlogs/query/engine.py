@@ -37,6 +37,8 @@ from .catalog import TODAY_FILTER, column, partition_keys
 
 S3: Final = "s3://"
 FETCH_THREADS: Final = 8
+# Nothing fetched or loaded at run time: users' CI runners may have no internet.
+DUCKDB_CONFIG: Final[dict[str, Any]] = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
 _DUCKDB_TYPES: Final = {"int": "INTEGER", "bigint": "BIGINT", "string": "VARCHAR"}
 # Parquet's physical types (with the string annotation) as AWS's records pages name them.
 _PARQUET_TYPES: Final = {"INT32": "INT_32", "INT64": "INT_64"}
@@ -146,9 +148,10 @@ def run(request: Request, progress: Progress | None = None) -> Result:
             where = [_where(request, *partitions[0])] + ([f"{len(partitions) - 1} more"] if len(partitions) > 1 else [])
             raise ConfigError("--since/--until", _shown(request.window),
                               f"a window with flow-log objects (none under {', '.join(where)})")  # fmt: skip
-        con = duckdb.connect(config={"autoinstall_known_extensions": False, "autoload_known_extensions": False})
+        con = duckdb.connect(config=DUCKDB_CONFIG)
         try:
             con.execute("SET TimeZone = 'UTC'")  # Athena's clock: from_unixtime and date_format in UTC
+            con.execute("SET enable_progress_bar = false")  # stderr: one line per problem, our progress
             notes = _create_view(con, request, objects)
             sql = duckdb_sql(request.sql, request.table, request.window if request.named else None, request.shape)
             try:
