@@ -69,14 +69,14 @@ template: $(VENV)/.installed ## write the shipped and example templates into tem
 lint: $(VENV)/.installed-test ## ruff and mypy over the package, the tests and the benchmark
 	$(BIN)/ruff check cfn_flowlogs tests bench requirements
 	$(BIN)/ruff format --check cfn_flowlogs tests bench requirements
-	$(BIN)/mypy cfn_flowlogs bench/bench.py
+	$(BIN)/mypy cfn_flowlogs bench/bench.py bench/query.py
 
 pytest: $(VENV)/.installed-test $(CHECKOV_VENV)/.installed $(SCEPTRE_VENV)/.installed ## the test suite alone
 	CHECKOV=$(CHECKOV_VENV)/bin/checkov SCEPTRE=$(SCEPTRE_VENV)/bin/sceptre $(BIN)/pytest -n $(WORKERS) --dist loadfile
 
 test: lint pytest ## everything CI runs: lint, then the whole test suite
 
-bench: $(VENV)/.installed ## time start-up, builds, rendering and scale on this machine (writes bench.json)
+bench: $(VENV)/.installed-test ## time start-up, builds, rendering, scale, the audit and query on this machine (writes bench.json)
 	$(PY) bench/bench.py
 
 deploy: $(VENV)/.installed-test ## deploy the shipped template: STACK=name PARAMS="Key=Value ..." [ENDPOINT=url]

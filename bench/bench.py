@@ -23,6 +23,7 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
+import query  # bench/query.py: `cfn-flowlogs query` against DuckDB over 5 million records
 from troposphere import Template
 
 from cfn_flowlogs import FlowLogsConfig, add_flow_logs, build_template, to_json, to_yaml
@@ -481,7 +482,7 @@ def main() -> int:
         # PYTHONDONTWRITEBYTECODE is set; the cache lives in a temporary directory, not the tree.
         os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
         os.environ["PYTHONPYCACHEPREFIX"] = pycache
-        results = {
+        results: dict[str, Any] = {
             "machine": machine(),
             "startup": startup(),
             "command": command(),
@@ -491,10 +492,12 @@ def main() -> int:
             "scale": scale(),
             "malformed": malformed(),
             "audit": audit_figures(),
+            "query": query.figures(),
         }
     OUTPUT.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     print(table(results))
     print(audit_table(results["audit"]))
+    print(query.table(results["query"]))
     print(f"\nwrote {OUTPUT.relative_to(ROOT)}")
     return 0
 
