@@ -10,6 +10,7 @@ CHECKOV_VENV := .venv-checkov
 # virtualenv of its own too, with this package installed into it for its Python templates.
 SCEPTRE_VENV := .venv-sceptre
 LOCK_VENV := .venv-lock
+DOCS_VENV := .venv-docs
 # The locks are made for CI's python3 on Linux x86_64 (README: tested Python versions).
 LOCK_PYTHON := 3.11
 # Tests run on every core, one worker each (pytest-xdist), a test file to a worker so that a file's
@@ -30,7 +31,7 @@ endef
 CHECK_LOCK = requirements/check.py
 
 .DEFAULT_GOAL := help
-.PHONY: help template test lint pytest bench deploy lock clean
+.PHONY: help template test lint docs pytest bench deploy lock clean
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -57,6 +58,11 @@ $(SCEPTRE_VENV)/.installed: requirements/sceptre.lock.txt pyproject.toml
 	$(SCEPTRE_VENV)/bin/python $(CHECK_LOCK) requirements/sceptre.lock.txt
 	touch $@
 
+$(DOCS_VENV)/.installed: requirements/docs.lock.txt
+	$(call locked_venv,$(DOCS_VENV),requirements/docs.lock.txt)
+	$(DOCS_VENV)/bin/python $(CHECK_LOCK) requirements/docs.lock.txt
+	touch $@
+
 $(LOCK_VENV)/.installed: requirements/lock.lock.txt
 	$(call locked_venv,$(LOCK_VENV),requirements/lock.lock.txt)
 	touch $@
@@ -74,7 +80,10 @@ lint: $(VENV)/.installed-test ## ruff and mypy over the package, the tests and t
 pytest: $(VENV)/.installed-test $(CHECKOV_VENV)/.installed $(SCEPTRE_VENV)/.installed ## the test suite alone
 	CHECKOV=$(CHECKOV_VENV)/bin/checkov SCEPTRE=$(SCEPTRE_VENV)/bin/sceptre $(BIN)/pytest -n $(WORKERS) --dist loadfile
 
-test: lint pytest ## everything CI runs: lint, then the whole test suite
+docs: $(DOCS_VENV)/.installed ## build the documentation site into site/ (strict: a broken link or reference fails)
+	NO_MKDOCS_2_WARNING=1 $(DOCS_VENV)/bin/mkdocs build --strict --site-dir site
+
+test: lint docs pytest ## everything CI runs: lint, the docs site, then the whole test suite
 
 bench: $(VENV)/.installed-test ## time start-up, builds, rendering, scale, the audit and query on this machine (writes bench.json)
 	$(PY) bench/bench.py
@@ -94,7 +103,8 @@ lock: $(LOCK_VENV)/.installed ## rewrite the locks from requirements/*.in and py
 	$(UV_COMPILE) pyproject.toml requirements/runtime.in -c requirements/test.lock.txt -o requirements/runtime.lock.txt
 	$(UV_COMPILE) requirements/checkov.in -o requirements/checkov.lock.txt
 	$(UV_COMPILE) pyproject.toml requirements/sceptre.in -o requirements/sceptre.lock.txt
+	$(UV_COMPILE) requirements/docs.in -o requirements/docs.lock.txt
 	$(UV_COMPILE) requirements/lock.in -o requirements/lock.lock.txt
 
 clean: ## remove the virtual environment and caches
-	rm -rf $(VENV) $(CHECKOV_VENV) $(SCEPTRE_VENV) $(LOCK_VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis build *.egg-info
+	rm -rf $(VENV) $(CHECKOV_VENV) $(SCEPTRE_VENV) $(LOCK_VENV) $(DOCS_VENV) site .pytest_cache .mypy_cache .ruff_cache .hypothesis build *.egg-info

@@ -1,5 +1,6 @@
-"""The files `make template` writes: templates/ and the README's generated sections (inputs,
-checkov skips, the diagram of examples/s3.yaml). One source for the Makefile and the tests.
+"""The files `make template` writes: templates/ and the documentation's generated parts (the
+inputs, checkov skips, the diagram of examples/s3.yaml, the query layer's questions, the command
+line reference). One source for the Makefile and the tests.
 
 Run as `python -m cfn_flowlogs.shipped [ROOT]` to (re)write them under ROOT (default: `.`).
 """
@@ -14,7 +15,7 @@ from troposphere import Template
 
 from .compiler.template import build_template
 from .config.loading import config_from
-from .docs import generated_readme
+from .docs import generated_docs
 from .errors import ConfigError
 from .output.render import to_json, to_yaml, write_atomic
 from .stacks.archive import build_archive_template
@@ -53,7 +54,7 @@ def main(argv: list[str]) -> int:
     except ConfigError as error:
         print(f"cfn-flowlogs: error: {error}", file=sys.stderr)
         return 2
-    files[Path("README.md")] = generated_readme((root / "README.md").read_text(encoding="utf-8"))
+    files.update(generated_docs(root))
     for relative, text in files.items():
         target = root / relative
         target.parent.mkdir(parents=True, exist_ok=True)

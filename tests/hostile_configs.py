@@ -1,5 +1,5 @@
 """Hostile config files: each must be a one-line ConfigError, with bounded work. Shared by
-tests/test_loading.py (what is raised, and that the work is bounded) and bench/bench.py (how long
+tests/config/test_loading.py (what is raised, and that the work is bounded) and bench/bench.py (how long
 each rejection takes: a figure, never a test)."""
 
 from __future__ import annotations

@@ -356,7 +356,7 @@ def _suggestion(key: str, known: list[str], cls: type) -> str:
         either = close[0] if len(close) == 1 else ", ".join(close[:-1]) + " or " + close[-1]
         return f"(did you mean {either}?)"
     if cls is FlowLogsConfig:
-        return "(the Inputs table of README.md lists them)"
+        return "(docs/reference/inputs.md lists them)"
     return "(one of " + ", ".join(known) + ")"
 
 

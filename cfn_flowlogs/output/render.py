@@ -16,7 +16,7 @@ time; where PyYAML has libyaml, the same text comes from libyaml's C emitter ins
   characters past ASCII (libyaml and PyYAML judge some differently), keys PyYAML writes as
   complex keys (from 123 characters), a single-quoted scalar over several lines (a string
   starting with "0" with line breaks), a Step Functions definition (cfn-flip writes it as a
-  JSON literal). tests/test_render.py compares both emitters on every template
+  JSON literal). tests/output/test_render.py compares both emitters on every template
   the tests build and checks that libyaml is the one used for them.
 """
 

@@ -139,6 +139,15 @@ def aws_cli(args: list[str], env: Mapping[str, str], cwd: Path | None = None) ->
     return subprocess.CompletedProcess([str(BIN / "aws"), *args], code, stdout, stderr)
 
 
+def run_program(command: list[str], aws: Aws, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """A program as a user runs it against the local endpoint (`aws` and `cfn-flowlogs` from the
+    venv on its PATH); a non-zero exit fails the test with its output."""
+    env = {**aws.env, "PATH": f"{BIN}:{aws.env['PATH']}"}
+    done = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True)
+    assert done.returncode == 0, f"{command[0]} exited {done.returncode}:\n{done.stdout}\n{done.stderr}"
+    return done
+
+
 class Aws:
     """The AWS CLI against the local endpoint: `aws("ec2", "create-vpc", ...)` -> parsed JSON."""
 

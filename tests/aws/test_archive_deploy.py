@@ -4,7 +4,7 @@ account, once for a list of source accounts and once for the whole organization,
 flow-log template in the workload account delivering to each archive's bucket.
 
 moto skips the bucket policy (who may deliver where) and evaluates no Rules (exactly one of
-SourceAccountIds and OrganizationId): tests/test_archive.py checks those statically. The key
+SourceAccountIds and OrganizationId): tests/stacks/test_archive.py checks those statically. The key
 policy, which moto keeps, names the sources here."""
 
 from __future__ import annotations

@@ -35,7 +35,7 @@ from cfn_flowlogs.cli import main
 
 from .accounts import MEMBER_ROLE, Organization, organization
 from .endpoint import ACCOUNT, BIN, Aws, isolated_env, isolated_session
-from .test_readme import run
+from .endpoint import run_program as run
 
 R1, R2 = "us-east-1", "eu-west-1"
 ARCHIVE = "cfn-flowlogs-audit-archive"

@@ -30,9 +30,9 @@ from cfn_flowlogs.audit.rollout import TEMPLATE_FILE
 
 from .accounts import Member, Organization, as_account, organization
 from .endpoint import ACCOUNT, BIN, REGION, Aws
+from .endpoint import run_program as run
 from .test_archive_deploy import ARCHIVE, outputs
 from .test_deploy import SHIPPED
-from .test_readme import run
 
 SUBFOLDER = "vpc-flow-logs"
 R2 = "eu-west-1"

@@ -4,7 +4,7 @@ VPC attachment of it, each deployed with `aws cloudformation deploy` and read ba
 
 moto creates a flow log of any ResourceType and checks none of EC2's rules for transit gateways:
 it stores a TrafficType and accepts 600 s for them, and does not even look the gateway up. Those
-rules are the compiler's (FlowLogsConfig, tests/test_config.py) and the template's Rules (not
+rules are the compiler's (FlowLogsConfig, tests/config/test_config.py) and the template's Rules (not
 evaluated by moto). Here: the template leaves the traffic type out and passes the interval and a
 transit gateway log format."""
 

@@ -31,7 +31,7 @@ SUGGESTIONS = [
         "(did you mean destination_options (it holds hive_compatible_partitions)?)",
         id="destination-option",
     ),
-    pytest.param("zz", "(the Inputs table of README.md lists them)", id="nothing-close"),
+    pytest.param("zz", "(docs/reference/inputs.md lists them)", id="nothing-close"),
 ]
 
 

@@ -1,5 +1,5 @@
 """`.pre-commit-hooks.yaml`: each hook's entry is a real `cfn-flowlogs` command, and the
-consumer's `.pre-commit-config.yaml` in the README runs as written."""
+consumer's `.pre-commit-config.yaml` in the pre-commit guide runs as written."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from ..conftest import ROOT
 
 HOOKS = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
 VPC = "vpc-0123456789abcdef0"
-# What a consumer's repository holds: the configs the README's snippet names.
+# What a consumer's repository holds: the configs the guide's snippet names.
 CONSUMER_FILES = {
     "flow-logs.yaml": f"vpc_id: {VPC}\ntraffic_type: ALL\n",
     "main.tf": f'module "prod_flow_logs" {{\n  source = "gruntwork-io/vpc/aws//modules/vpc-flow-logs"\n'
@@ -36,10 +36,10 @@ def commands() -> set[str]:
 
 
 def readme_consumer_config() -> dict:
-    """The `.pre-commit-config.yaml` block of the README's pre-commit section."""
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    blocks = re.findall(r"```yaml\n(repos:\n.*?)```", readme, re.DOTALL)
-    assert len(blocks) == 1, "the README shows one .pre-commit-config.yaml"
+    """The `.pre-commit-config.yaml` block of the pre-commit guide."""
+    guide = (ROOT / "docs/guides/sceptre-pre-commit.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```yaml\n(repos:\n.*?)```", guide, re.DOTALL)
+    assert len(blocks) == 1, "the guide shows one .pre-commit-config.yaml"
     return yaml.safe_load(blocks[0])
 
 
@@ -69,7 +69,7 @@ def test_each_hook_is_a_python_hook_running_a_real_command(hook, tmp_path, monke
 
 
 def test_the_readme_consumer_config_runs_as_written(tmp_path, monkeypatch):
-    # GIVEN the README's .pre-commit-config.yaml
+    # GIVEN the guide's .pre-commit-config.yaml
     entries = {hook["id"]: hook["entry"] for hook in HOOKS}
     (repo,) = readme_consumer_config()["repos"]
     assert repo["hooks"]

@@ -307,7 +307,9 @@ def test_force_destroy_adds_an_emptier_the_flow_log_waits_for():
     # the bucket stays retained: the function, not CloudFormation, deletes it, and only on release
     assert template["Resources"]["FlowLogsBucket"]["DeletionPolicy"] == "RetainExceptOnCreate"
     code = template["Resources"][naming.EMPTY_BUCKET_FUNCTION]["Properties"]["Code"]["ZipFile"]
-    assert len(code.encode()) < 4 * 1024 * 1024  # CloudFormation's limit for inline code (tests/test_emptier.py)
+    assert (
+        len(code.encode()) < 4 * 1024 * 1024
+    )  # CloudFormation's limit for inline code (tests/compiler/test_emptier.py)
     assert naming.EMPTY_BUCKET not in rendered(FlowLogsConfig(**S3))["Resources"]
 
 

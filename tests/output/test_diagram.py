@@ -297,8 +297,8 @@ def test_diagram_bad_input_is_one_line_exit_2_and_nothing_written(capsys, tmp_pa
     assert not target.exists()
 
 
-def test_the_readme_shows_the_diagram_of_the_s3_example():
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    block = re.search(r"<!-- diagram:start[^\n]*-->\n```mermaid\n(.*?)```\n<!-- diagram:end -->", readme, flags=re.S)
-    assert block, "README.md lacks the generated diagram"
+def test_the_docs_show_the_diagram_of_the_s3_example():
+    page = (ROOT / "docs/concepts.md").read_text(encoding="utf-8")
+    block = re.search(r"<!-- diagram:start[^\n]*-->\n```mermaid\n(.*?)```\n<!-- diagram:end -->", page, flags=re.S)
+    assert block, "docs/concepts.md lacks the generated diagram"
     assert block.group(1) == to_mermaid(build_template(config_from(ROOT / "examples/s3.yaml", [])))

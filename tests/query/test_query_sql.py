@@ -382,8 +382,8 @@ def markdown(columns: list[str], rows: list[tuple]) -> str:
     return "\n".join(lines)
 
 
-def readme_answer(tmp_path: Path, windows: list) -> tuple[str, str]:
-    """The README's example: the rejected-traffic query over the default format as plain text."""
+def guide_answer(tmp_path: Path, windows: list) -> tuple[str, str]:
+    """The guide's example: the rejected-traffic query over the default format as plain text."""
     config = _s3({**VPC, "destination_options": LAYOUTS[0]})
     template = rendered(config)
     table = resolve(only(template, "AWS::Glue::Table")["Properties"], stack_names(template))
@@ -396,10 +396,10 @@ def readme_answer(tmp_path: Path, windows: list) -> tuple[str, str]:
     return sql, markdown([d[0] for d in cursor.description], cursor.fetchall()[:8])
 
 
-def test_readme_shows_the_answer_the_tests_get(samples, tmp_path):
-    # GIVEN the README's section WHEN the tests run its query THEN the README shows that query and answer
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    sql, answer = readme_answer(tmp_path, samples["vpc"])
-    assert f"```sql\n{sql}\n```" in readme
-    shown = re.search(r"<!-- query-answer -->\n(.*?)\n<!-- /query-answer -->", readme, re.S)
-    assert shown and shown.group(1) == answer, "update the README's answer:\n" + answer
+def test_the_guide_shows_the_answer_the_tests_get(samples, tmp_path):
+    # GIVEN the guide WHEN the tests run its query THEN the guide shows that query and answer
+    guide = (ROOT / "docs/guides/s3-athena.md").read_text(encoding="utf-8")
+    sql, answer = guide_answer(tmp_path, samples["vpc"])
+    assert f"```sql\n{sql}\n```" in guide
+    shown = re.search(r"<!-- query-answer -->\n(.*?)\n<!-- /query-answer -->", guide, re.S)
+    assert shown and shown.group(1) == answer, "update the guide's answer:\n" + answer

@@ -229,20 +229,18 @@ def test_output_file_gets_the_same_document(capsys, tmp_path):
     assert target.read_text() == stdout_text
 
 
-def test_the_readme_example_is_what_the_command_prints(capsys):
-    # GIVEN the README's "Bring your own key or bucket" command and output
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = re.search(r"^## Bring your own key or bucket\n(.*?)(?=^## )", readme, flags=re.M | re.S)
-    assert section, "README.md lacks the section"
-    command = re.search(r"^```sh\n(.*?)^```$", section.group(1), flags=re.M | re.S)
-    shown = re.search(r"^```json\n(.*?)^```$", section.group(1), flags=re.M | re.S)
+def test_the_guides_example_is_what_the_command_prints(capsys):
+    # GIVEN the guide's command and the output it shows
+    page = (ROOT / "docs/guides/own-key-or-bucket.md").read_text(encoding="utf-8")
+    command = re.search(r"^```sh\n(.*?)^```$", page, flags=re.M | re.S)
+    shown = re.search(r"^```json\n(.*?)^```$", page, flags=re.M | re.S)
     assert command and shown
     argv = shlex.split(command.group(1))
     assert argv[:2] == ["cfn-flowlogs", "policies"]
-    # WHEN the command runs from the repository THEN it prints exactly what the README shows
+    # WHEN the command runs from the repository THEN it prints exactly what the guide shows
     code, out, _ = run(capsys, *[str(ROOT / arg) if arg.startswith("examples/") else arg for arg in argv[1:]])
     assert code == 0
-    assert out == shown.group(1), "update the README's example output"
+    assert out == shown.group(1), "update the guide's example output"
 
 
 BAD = [

@@ -135,7 +135,7 @@ def compact(text: str) -> str:
     """Python source without its comments, docstrings and blank lines, indented one space a
     level. Those serve its readers, not Lambda, and every byte of the function counts against the
     51,200 a template may have to deploy without a bucket. The statements are the same ones:
-    tests/test_emptier.py compares the two syntax trees. Only docstrings may span lines (the
+    tests/compiler/test_emptier.py compares the two syntax trees. Only docstrings may span lines (the
     lines of any other string would be re-indented): anything else is refused.
     """
     import ast  # only templates with the function pay for these
