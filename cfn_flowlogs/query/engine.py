@@ -158,7 +158,7 @@ def run(request: Request, progress: Progress | None = None) -> Result:
                 cursor = con.execute(sql)
                 rows = cursor.fetchall()
             except duckdb.Error as error:
-                raise _record_error(error, objects) from None
+                raise _record_error(con, error, objects, request.shape) from None
             columns = [d[0] for d in cursor.description or []]
         finally:
             con.close()
@@ -358,19 +358,39 @@ def _check_parquet(con: Any, shape: RecordShape, objects: list[_Object]) -> None
                                   f"({', '.join(k for k, v in READABLE.items() if wanted in v)})")  # fmt: skip
 
 
-def _record_error(error: Exception, objects: list[_Object]) -> ConfigError:
-    """A DuckDB error while reading, as one line naming the object and the line."""
+def _record_error(con: Any, error: Exception, objects: list[_Object], shape: RecordShape) -> ConfigError:
+    """A DuckDB error as one line: the SQL's fault, or the object (and line) it could not read."""
+    import duckdb
+
     text = str(error)
+    if isinstance(error, (duckdb.BinderException, duckdb.CatalogException, duckdb.ParserException)):
+        return ConfigError("query", _first_line(error), "SQL DuckDB can run over the table (its columns: the "
+                           "format's fields, - as _, and the partition columns)")  # fmt: skip
     lines = text.splitlines()
     details = dict(line.strip().split(" = ", 1) for line in lines if line.startswith("  ") and " = " in line)
     obj = next((o for o in objects if str(o.path) == details.get("file")), None)
     number = re.search(r"Error on Line: ([0-9]+)", text)
-    if obj is None or number is None:
-        return ConfigError("query", _first_line(error), "SQL DuckDB can run over the table")
-    original = next((line.split(":", 1)[1].strip() for line in lines if line.startswith("Original Line:")), "")
-    after = lines[next((i for i, line in enumerate(lines) if line.startswith("Original Line:")), 0) + 1 :]
-    reason = next((line.strip() for line in after if line.strip()), "")
-    return ConfigError(f"{obj.name} line {number[1]}", _clip(original), f"a record of the config's format ({reason})")
+    if obj is not None and number is not None:
+        original = next((line.split(":", 1)[1].strip() for line in lines if line.startswith("Original Line:")), "")
+        after = lines[next((i for i, line in enumerate(lines) if line.startswith("Original Line:")), 0) + 1 :]
+        reason = next((line.strip() for line in after if line.strip()), "")
+        return ConfigError(
+            f"{obj.name} line {number[1]}", _clip(original), f"a record of the config's format ({reason})"
+        )
+    # DuckDB did not say which object (a Parquet data page it cannot decode): read each alone
+    for candidate in objects if obj is None else [obj]:
+        source = (
+            f"read_parquet({_list_literal([str(candidate.path)])})"
+            if shape.parquet
+            else _read_text(
+                _list_literal([str(candidate.path)]), [(column(n), FIELDS[n].athena_type) for n in shape.fields]
+            )
+        )
+        try:
+            con.execute(f"CREATE OR REPLACE TEMP TABLE _probe AS SELECT * FROM {source}")
+        except duckdb.Error as probe:
+            return ConfigError(candidate.name, _first_line(probe), "a flow-log object DuckDB can read")
+    return ConfigError("query", _first_line(error), "a query DuckDB can run over the objects")
 
 
 def _first_line(error: Exception) -> str:

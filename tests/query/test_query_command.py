@@ -300,6 +300,15 @@ def with_field(line: str, index: int, value: str) -> str:
     return " ".join(fields)
 
 
+def break_data(path: Path) -> None:
+    """Garble the bytes after Parquet's leading magic, leaving the footer (its schema) intact."""
+    data = bytearray(path.read_bytes())
+    footer = int.from_bytes(data[-8:-4], "little")
+    for index in range(4, len(data) - 8 - footer):
+        data[index] ^= 0x5A
+    path.write_bytes(bytes(data))
+
+
 def retype_parquet(path: Path, column: str, arrow_type: Any, drop: bool = False) -> None:
     table = pq.read_table(path)
     if drop:
@@ -331,6 +340,7 @@ BROKEN = {
         ["line 2", 'column "bytes"', "many"],
     ),
     "not-parquet": (PARQUET, lambda p: p.write_bytes(b"PAR? not really"), ["a Parquet file"]),
+    "parquet-data-broken": (PARQUET, lambda p: break_data(p), ["a flow-log object DuckDB can read"]),
     "parquet-column-missing": (
         PARQUET,
         lambda p: retype_parquet(p, "dstport", None, drop=True),
