@@ -140,6 +140,8 @@ def run(request: Request, progress: Progress | None = None) -> Result:
     import duckdb
 
     progress = progress or Progress()
+    # The SQL first: a bad --sql stops before anything is fetched
+    sql = duckdb_sql(request.sql, request.table, request.window if request.named else None, request.shape)
     starts = partition_starts(request.window.since, request.window.until, per_hour=request.shape.per_hour)
     partitions = [(a, r, s) for a in request.accounts for r in request.regions for s in starts]
     with tempfile.TemporaryDirectory(prefix="cfn-flowlogs-query-") as cache:
@@ -153,7 +155,6 @@ def run(request: Request, progress: Progress | None = None) -> Result:
             con.execute("SET TimeZone = 'UTC'")  # Athena's clock: from_unixtime and date_format in UTC
             con.execute("SET enable_progress_bar = false")  # stderr: one line per problem, our progress
             notes = _create_view(con, request, objects)
-            sql = duckdb_sql(request.sql, request.table, request.window if request.named else None, request.shape)
             try:
                 cursor = con.execute(sql)
                 rows = cursor.fetchall()
@@ -334,17 +335,20 @@ def _check_parquet(con: Any, shape: RecordShape, objects: list[_Object]) -> None
     import duckdb
 
     by_path = {str(obj.path): obj for obj in objects}
+    query = "SELECT file_name, name, type, converted_type, logical_type FROM parquet_schema(?)"
     try:
-        rows = con.execute(
-            "SELECT file_name, name, type, converted_type FROM parquet_schema(?)", [list(by_path)]
-        ).fetchall()
-    except duckdb.Error as error:
-        name = next((obj.name for path, obj in by_path.items() if path in str(error)), objects[0].name)
-        raise ConfigError(name, None, f"a Parquet file ({_first_line(error)})") from None
+        rows = con.execute(query, [list(by_path)]).fetchall()
+    except duckdb.Error as error:  # which object: read each footer alone
+        for path, obj in by_path.items():
+            try:
+                con.execute(query, [[path]]).fetchall()
+            except duckdb.Error as alone:
+                raise ConfigError(obj.name, _first_line(alone), "a Parquet file") from None
+        raise ConfigError("--source", _first_line(error), "Parquet files") from None
     found: dict[str, dict[str, str]] = {path: {} for path in by_path}
-    for path, name, physical, converted in rows:
-        kind = "STRING" if physical == "BYTE_ARRAY" and converted == "UTF8" else _PARQUET_TYPES.get(physical, physical)
-        found[path][name] = kind
+    for path, name, physical, converted, logical in rows:
+        text = physical == "BYTE_ARRAY" and (converted == "UTF8" or str(logical).startswith("StringType"))
+        found[path][name] = "STRING" if text else _PARQUET_TYPES.get(physical, str(physical))
     for path, obj in by_path.items():
         for field_name in shape.fields:
             name, wanted = column(field_name), FIELDS[field_name].athena_type
