@@ -23,8 +23,10 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
-import query  # bench/query.py: `cfn-flowlogs query` against DuckDB over 5 million records
+from query import figures as query_figures  # bench/query.py: `cfn-flowlogs query` against DuckDB
+from query import table as query_table
 from troposphere import Template
+from writing import writing_figures, writing_table  # bench/ is this script's first import path
 
 from cfn_flowlogs import FlowLogsConfig, add_flow_logs, build_template, to_json, to_yaml
 from cfn_flowlogs.config.loading import config_from
@@ -492,12 +494,15 @@ def main() -> int:
             "scale": scale(),
             "malformed": malformed(),
             "audit": audit_figures(),
-            "query": query.figures(),
+            "writing": writing_figures(),
+            "query": query_figures(),
         }
     OUTPUT.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     print(table(results))
     print(audit_table(results["audit"]))
-    print(query.table(results["query"]))
+    print()
+    print(writing_table(results["writing"]))
+    print(query_table(results["query"]))
     print(f"\nwrote {OUTPUT.relative_to(ROOT)}")
     return 0
 

@@ -13,7 +13,7 @@ import re
 import sys
 from typing import Any, Final
 
-from .common import add_config_arguments, fail, warn
+from .common import add_config_arguments, add_output_arguments, emit, fail, say, warn
 
 FORMATS: Final = ("table", "csv", "json")
 _ARCHIVE_KEYS: Final = ("source_account_ids", "organization_id")  # inputs only an archive config has
@@ -56,25 +56,23 @@ def add_parser(commands: Any) -> None:
                        "archive's source_regions)")  # fmt: skip
     query.add_argument("--format", choices=FORMATS, default=None,
                        help="output format (default: table on a terminal, else json)")  # fmt: skip
+    add_output_arguments(query, what="file to write the answer to (default and -: standard output)")
     query.set_defaults(run=run)
 
 
 def load(args: argparse.Namespace) -> Any:
-    """The config: a flow-log config that delivers to S3, or an archive config."""
+    """The config: a flow-log config that delivers to S3, or an archive config (it names its sources)."""
     from ..config.archive import ArchiveConfig
     from ..config.flow_logs import FlowLogsConfig
-    from ..config.loading import load_config_file, parse_assignment
+    from ..config.loading import config_from, load_config_file
     from ..errors import ConfigError
 
     if not args.config:
         raise ConfigError("--config", None, "a flow-log config delivering to S3, or an archive config")
-    data = load_config_file(args.config, args.module)
-    names = [assignment.partition("=")[0].strip() for assignment in args.assignments]
-    kind = ArchiveConfig if any(key in _ARCHIVE_KEYS for key in (*data, *names)) else FlowLogsConfig
-    for assignment in args.assignments:
-        name, value = parse_assignment(assignment, kind)
-        data[name] = value
-    config = kind.from_mapping(data)
+    names = [*load_config_file(args.config, args.module)]
+    names += [assignment.partition("=")[0].strip() for assignment in args.assignments]
+    kind = ArchiveConfig if any(name in _ARCHIVE_KEYS for name in names) else FlowLogsConfig
+    config = config_from(args.config, args.assignments, kind, args.module)
     if isinstance(config, FlowLogsConfig):
         destination = config.log_destination_type
         if destination == "cloud-watch-logs":
@@ -201,7 +199,8 @@ def run(args: argparse.Namespace) -> int:
     from ..query import engine  # light: its libraries are imported where it uses them
     from ..query.catalog import athena_sql, questions_for
 
-    fmt = args.format or ("table" if sys.stdout.isatty() else "json")
+    terminal = (args.output in (None, "-")) and sys.stdout.isatty()
+    fmt = args.format or ("table" if terminal else "json")
     try:
         config = load(args)
         shape = config.record_shape
@@ -210,7 +209,7 @@ def run(args: argparse.Namespace) -> int:
             if given:
                 raise ConfigError(given[0][0], given[0][1], "left out with --list")
             rows = [(q.key, q.title, ", ".join(a.fields)) for q, a in questions_for(shape.fields)]
-            sys.stdout.write(render(fmt, ["key", "title", "fields"], rows))
+            emit(args, render(fmt, ["key", "title", "fields"], rows), inputs=[args.sql] if args.sql else [])
             return 0
         if args.sql and args.key:
             raise ConfigError("--sql", args.sql, "given without KEY (it runs instead of a named query)")
@@ -223,16 +222,16 @@ def run(args: argparse.Namespace) -> int:
                                  named=not args.sql)  # fmt: skip
         result = engine.run(request)
     except ConfigError as error:
-        fail(str(error))
+        fail(error)
     except ImportError as error:
         if engine.missing_extra(error):
             fail(engine.needs_extra())
         raise
     for note in result.notes:
         warn(note)
-    sys.stdout.write(render(fmt, result.columns, result.rows))
-    print(f"cfn-flowlogs: query: {len(result.rows)} rows from {result.objects} objects in {result.partitions} "
-          f"partitions of [{span.since.isoformat()}, {span.until.isoformat()})", file=sys.stderr)  # fmt: skip
+    emit(args, render(fmt, result.columns, result.rows), inputs=[args.sql] if args.sql else [])
+    say(args, f"query: {len(result.rows)} rows from {result.objects} objects in {result.partitions} partitions of "
+              f"[{span.since.isoformat()}, {span.until.isoformat()})")  # fmt: skip
     return 0
 
 

@@ -389,7 +389,7 @@ def archive_config(tmp_path: Path, **more: Any) -> str:
 
 ERRORS = {
     # id: (arguments after `query`, given the default VPC config at CONFIG; words the error holds)
-    "unknown-key": (["Nope", "--source", "SRC"], ["KEY must be one of TopTalkers", "got 'Nope'"]),
+    "unknown-key": (["Nope", "--source", "SRC"], ["KEY must be one of TopTalkers", 'got "Nope"']),
     "no-key": (["--source", "SRC"], ["KEY must be a question's key"]),
     "fields-lacking": (["TrafficBySubnet", "--source", "SRC"], ["needs the fields subnet-id", "TrafficBySubnet"]),
     "no-source": (["TopTalkers"], ["--source must be a folder"]),
@@ -402,7 +402,7 @@ ERRORS = {
         ["TopTalkers", "--source", "SRC", "--since", "2026-12-05", "--until", "2026-12-04"],
         ["--until must be after --since"],
     ),
-    "bad-when": (["TopTalkers", "--source", "SRC", "--since", "yesterday"], ["--since must be a date", "'yesterday'"]),
+    "bad-when": (["TopTalkers", "--source", "SRC", "--since", "yesterday"], ["--since must be a date", '"yesterday"']),
     "bad-account": (["TopTalkers", "--source", "SRC", "--account", "12345"], ["--account must be a 12-digit"]),
     "bad-region": (["TopTalkers", "--source", "SRC", "--region", "Mars"], ["--region must be a region code"]),
     "sql-and-key": (["TopTalkers", "--sql", "q.sql", "--source", "SRC"], ["--sql must be given without KEY"]),
@@ -542,3 +542,21 @@ def test_progress_is_shown_on_a_terminal_only(tty):
     progress.clear()
     assert bool(stream) == tty
     assert not tty or "fetched 3/10 objects (2.5 MB)" in "".join(stream)
+
+
+def test_the_answer_goes_to_a_file_with_o_never_over_one_without_force(samples, tmp_path, capsys):
+    config = s3_config({**VPC})
+    deliver(tmp_path, config, DEFAULT_FIELDS["vpc"], samples["vpc"])
+    argv = ("TopTalkers", "--config", str(write_config(tmp_path, config)), "--source", str(tmp_path / BUCKET),
+            *WINDOW, *SCOPE)  # fmt: skip
+    answer_file = tmp_path / "answer.json"
+    # WHEN -o names a new file THEN the answer is written there as JSON (not a terminal), nothing to stdout
+    code, out, err = run_cli(capsys, "query", *argv, "-o", str(answer_file))
+    assert (code, out) == (0, "") and str(answer_file) in err
+    rows, _ = answer(capsys, *argv)
+    assert [tuple(row.values()) for row in json.loads(answer_file.read_text())] == rows
+    # AND a file that exists is replaced only with --force
+    answer_file.write_text("[]\n")
+    assert "--force" in failure(capsys, *argv, "-o", str(answer_file))
+    assert run_cli(capsys, "query", *argv, "-o", str(answer_file), "--force")[0] == 0
+    assert json.loads(answer_file.read_text()) != []

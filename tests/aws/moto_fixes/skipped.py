@@ -13,8 +13,8 @@ from __future__ import annotations
 STILL_SKIPPED: dict[str, str] = {
     # the placeholder of a template that creates nothing (moto ignores it on purpose: NULL_MODELS)
     "AWS::CloudFormation::WaitConditionHandle": (
-        "tests/test_structure.py::test_create_resources_false_creates_only_the_placeholder"
+        "tests/compiler/test_structure.py::test_create_resources_false_creates_only_the_placeholder"
     ),
     # who may deliver where, and the TLS-only deny: the bucket policy's statements, per layout
-    "AWS::S3::BucketPolicy": "tests/test_structure.py::test_delivery_prefix_follows_subfolder_and_hive",
+    "AWS::S3::BucketPolicy": "tests/compiler/test_structure.py::test_delivery_prefix_follows_subfolder_and_hive",
 }
