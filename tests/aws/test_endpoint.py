@@ -115,7 +115,12 @@ def test_make_endpoint_on_a_taken_port_fails_in_one_line_before_the_banner():
         port = taken.getsockname()[1]
         # WHEN `make endpoint` is started on it
         second = make("endpoint", f"PORT={port}")
-        out, _ = second.communicate(timeout=START_TIMEOUT_S)
+        try:
+            out, _ = second.communicate(timeout=START_TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            os.killpg(second.pid, signal.SIGKILL)
+            second.communicate()
+            pytest.fail(f"make endpoint still runs on the taken port {port}")
     # THEN it stops at once, saying which port and what to do, and prints no URL to export
     assert second.returncode != 0
     assert f"cannot listen on 127.0.0.1:{port}" in out and "PORT=" in out
