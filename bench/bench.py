@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from troposphere import Template
+from writing import writing_figures, writing_table  # bench/ is this script's first import path
 
 from cfn_flowlogs import FlowLogsConfig, add_flow_logs, build_template, to_json, to_yaml
 from cfn_flowlogs.config.loading import config_from
@@ -481,7 +482,7 @@ def main() -> int:
         # PYTHONDONTWRITEBYTECODE is set; the cache lives in a temporary directory, not the tree.
         os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
         os.environ["PYTHONPYCACHEPREFIX"] = pycache
-        results = {
+        results: dict[str, Any] = {
             "machine": machine(),
             "startup": startup(),
             "command": command(),
@@ -491,10 +492,13 @@ def main() -> int:
             "scale": scale(),
             "malformed": malformed(),
             "audit": audit_figures(),
+            "writing": writing_figures(),
         }
     OUTPUT.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     print(table(results))
     print(audit_table(results["audit"]))
+    print()
+    print(writing_table(results["writing"]))
     print(f"\nwrote {OUTPUT.relative_to(ROOT)}")
     return 0
 

@@ -20,6 +20,7 @@ if TYPE_CHECKING:  # what type checkers and readers see; at run time, `__getattr
     from .config.loading import config_from
     from .errors import ConfigError
     from .output.diagram import to_mermaid
+    from .output.files import write_files, write_text
     from .output.linting import Finding
     from .output.linting import Session as LintSession
     from .output.render import to_json, to_yaml
@@ -44,6 +45,8 @@ __all__ = [
     "to_json",
     "to_mermaid",
     "to_yaml",
+    "write_files",
+    "write_text",
 ]
 from .version import __version__ as __version__  # the one place it is written
 
@@ -65,6 +68,8 @@ _LAZY: dict[str, tuple[str, str]] = {
     "to_json": (".output.render", "to_json"),
     "to_mermaid": (".output.diagram", "to_mermaid"),
     "to_yaml": (".output.render", "to_yaml"),
+    "write_files": (".output.files", "write_files"),
+    "write_text": (".output.files", "write_text"),
 }
 
 

@@ -9,16 +9,19 @@ import argparse
 from pathlib import Path
 from typing import Final
 
-from .config.inputs import ADDITIONAL_VPC_SLOTS, ADDITIONAL_VPCS, INPUTS, QUERY_INPUTS, Input
+from .config.flow_logs import DESTINATION_OPTIONS
+from .config.inputs import ADDITIONAL_VPC_SLOTS, ADDITIONAL_VPCS, BY_NAME, INPUTS, QUERY_INPUTS, Input
+from .errors import show
 from .output.scanners import CHECKOV_SKIPS
 
+COMPILE_TIME = "compile time only"
 # The inputs that are maps: compile-time only (a config file or Python), never Parameters.
 MAPS: Final = (
     (
         "destination_options",
         "`null`",
-        "keys `file_format`, `hive_compatible_partitions`, `per_hour_partition`; only with `s3`",
-        "S3 object format and partitions; Parameters `FileFormat`, `HiveCompatiblePartitions`, `PerHourPartition`",
+        "a mapping of the keys below; only with `s3`",
+        "S3 object format and partitions (in a template with Parameters: the Parameters of its keys)",
     ),
     (
         "custom_tags",
@@ -37,35 +40,41 @@ MAPS: Final = (
 
 
 def _default(spec: Input) -> str:
-    if spec.default is None:
-        return "`null`"
-    if isinstance(spec.default, bool):
-        return f"`{str(spec.default).lower()}`"
-    return f"`{spec.default!r}`" if spec.default == "" else f"`{spec.default}`"
+    """The default as a config writes it (`null`, `false`, `""`); a word as it is."""
+    default = spec.default
+    return f"`{default}`" if isinstance(default, str) and default else f"`{show(default)}`"
 
 
 def _cell(text: str) -> str:
     return text.replace("|", "\\|")
 
 
+def _row(name: str, parameter: str, spec: Input) -> str:
+    cells = [f"`{name}`", parameter, _default(spec), _cell(spec.constraint), _cell(spec.description)]
+    return "| " + " | ".join(cells) + " |"
+
+
 def inputs_table() -> str:
+    """Every input by the name a config gives it: a key of `destination_options` as
+    `destination_options.file_format`, and the inputs no template with Parameters can take
+    marked compile time only."""
     rows = [
         "| input | Parameter | default | allowed | what it does |",
         "|---|---|---|---|---|",
     ]
-    for spec in INPUTS:
-        cells = [f"`{spec.name}`", f"`{spec.parameter}`", _default(spec)]
-        cells += [_cell(spec.constraint), _cell(spec.description)]
-        rows.append("| " + " | ".join(cells) + " |")
+    rows += [_row(spec.name, f"`{spec.parameter}`", spec) for spec in INPUTS if spec.name not in DESTINATION_OPTIONS]
     slots = f"`{ADDITIONAL_VPC_SLOTS[0].parameter}`-`{len(ADDITIONAL_VPC_SLOTS)}` (StackSet template only)"
-    spec = ADDITIONAL_VPCS
-    cells = [f"`{spec.name}`", slots, _default(spec), _cell(spec.constraint), _cell(spec.description)]
-    rows.append("| " + " | ".join(cells) + " |")
+    rows.append(_row(ADDITIONAL_VPCS.name, slots, ADDITIONAL_VPCS))
     for name, default, allowed, what in MAPS:
-        rows.append(f"| `{name}` | (config only) | {default} | {_cell(allowed)} | {_cell(what)} |")
-    for spec in QUERY_INPUTS:  # the query layer: compile time only
-        cells = [f"`{spec.name}`", "(config only)", _default(spec), _cell(spec.constraint), _cell(spec.description)]
-        rows.append("| " + " | ".join(cells) + " |")
+        rows.append(f"| `{name}` | {COMPILE_TIME} | {default} | {_cell(allowed)} | {_cell(what)} |")
+        if name == "destination_options":  # its keys, nested as a config writes them
+            rows += [_row(f"{name}.{key}", f"`{BY_NAME[key].parameter}`", BY_NAME[key]) for key in DESTINATION_OPTIONS]
+    rows += [_row(spec.name, COMPILE_TIME, spec) for spec in QUERY_INPUTS]  # the query layer
+    rows.append("")
+    rows.append(
+        f"*{COMPILE_TIME}*: read when `cfn-flowlogs build` compiles a config; a template with Parameters "
+        "(the shipped one, a nested stack, a StackSet) cannot take it."
+    )
     return "\n".join(rows)
 
 

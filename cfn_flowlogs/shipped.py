@@ -3,6 +3,9 @@ inputs, checkov skips, the diagram of examples/s3.yaml, the query layer's questi
 line reference). One source for the Makefile and the tests.
 
 Run as `python -m cfn_flowlogs.shipped [ROOT]` to (re)write them under ROOT (default: `.`).
+It owns what it writes, so it overwrites with `force` (regenerating them is its job; git shows
+every change), but through the package's one writer: all or nothing, never over what it reads
+(examples/), a file whose bytes would not change left as it is and not mentioned.
 """
 
 from __future__ import annotations
@@ -17,7 +20,8 @@ from .compiler.template import build_template
 from .config.loading import config_from
 from .docs import generated_docs
 from .errors import ConfigError
-from .output.render import to_json, to_yaml, write_atomic
+from .output.files import write_files
+from .output.render import to_json, to_yaml
 from .stacks.archive import build_archive_template
 from .stacks.stackset import build_stackset_template
 
@@ -52,14 +56,20 @@ def main(argv: list[str]) -> int:
     try:
         files = render_all(root)  # build everything before writing anything
     except ConfigError as error:
-        print(f"cfn-flowlogs: error: {error}", file=sys.stderr)
+        for problem in error.problems:
+            print(f"cfn-flowlogs: error: {problem}", file=sys.stderr)
         return 2
     files.update(generated_docs(root))
-    for relative, text in files.items():
-        target = root / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(target, text)
-        print(f"wrote {relative} ({len(text.encode())} bytes)")
+    examples = sorted((root / EXAMPLES).iterdir())
+    try:
+        outcomes = write_files({root / relative: text for relative, text in files.items()}, force=True,
+                               inputs=examples, create=root / "templates" / "examples")  # fmt: skip
+    except OSError as error:
+        print(f"cfn-flowlogs: error: cannot write {error.filename}: {error.strerror or error}", file=sys.stderr)
+        return 2
+    for outcome in outcomes:
+        if outcome.status == "wrote":
+            print(outcome)
     return 0
 
 

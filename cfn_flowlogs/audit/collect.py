@@ -263,7 +263,7 @@ class Auditor:
                 queue += [child["Id"] for page in pages for child in page["OrganizationalUnits"]]
             except ClientError as error:
                 if _code(error) == "ParentNotFoundException":
-                    message = f"organizational_units must be OUs (or the root) of the organization, got {unit!r}"
+                    message = f'organizational_units must be OUs (or the root) of the organization, got "{unit}"'
                     raise AuditError(message, EXIT_USAGE) from None
                 raise
         return tuple(sorted(found))

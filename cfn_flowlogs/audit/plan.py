@@ -128,8 +128,7 @@ def check_settings(settings: PlanSettings) -> None:
     try:
         parse_plan(plan_data(settings, PlanScope(regions=("us-east-1",), accounts=("111111111111",)), {}))
     except ConfigError as error:
-        option = _OPTIONS.get(error.name) or "--set " + error.name.removeprefix("inputs.")
-        raise ConfigError(option, error.value, error.allowed) from None
+        raise error.renamed(lambda name: _OPTIONS.get(name) or "--set " + name.removeprefix("inputs.")) from None
 
 
 _OPTIONS: Final = {"archive_bucket_arn": "--archive-bucket-arn", "stack_set_name": "--stack-set-name"}

@@ -17,7 +17,7 @@ from typing import Any, Final
 
 from ..config.flow_logs import FlowLogsConfig
 from ..config.inputs import ADDITIONAL_VPCS, BY_NAME, TARGETS
-from ..config.loading import load_config_file
+from ..config.loading import read_config_file
 from ..config.validators import (
     ACCOUNT,
     BUCKET_NAME_PATTERN,
@@ -54,7 +54,12 @@ class RolloutPlan:
 
 
 def load_plan(path: str | Path) -> RolloutPlan:
-    return parse_plan(load_config_file(path))
+    """The plan in a file; every problem names the file and line."""
+    plan = read_config_file(path)
+    try:
+        return parse_plan(plan.checked())
+    except ConfigError as error:
+        raise plan.locate(error) from None
 
 
 def parse_plan(data: Mapping[str, Any]) -> RolloutPlan:
@@ -104,7 +109,7 @@ def parse_plan(data: Mapping[str, Any]) -> RolloutPlan:
                 config = FlowLogsConfig.from_mapping({**inputs, **destination, **override})
                 stackset_parameters(config)  # the slots it needs exist
             except ConfigError as error:
-                raise ConfigError(f"{where}.{error.name}", error.value, error.allowed) from None
+                raise error.renamed(f"{where}.{{}}".format) from None
             overrides[(account, region)] = config
     return RolloutPlan(name, bucket, regions, units, accounts, base, overrides)
 

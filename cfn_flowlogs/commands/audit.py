@@ -8,19 +8,18 @@ could not be read (and every VPC that could was covered). boto3 is imported only
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import sys
 from pathlib import Path
 from typing import Any
 
-from .common import add_config_arguments, emit, fail, warn
+from .common import STDOUT, add_config_arguments, add_output_arguments, fail, read_files, say, warn, write
 
 EXTRA = "pip install 'cfn-flowlogs[aws]'"
 MAX_CONCURRENCY = 64
 _ROLE_NAME = r"[\w+=,.@-]{1,64}"
 _OU = r"(ou-[a-z0-9]{4,32}-[a-z0-9]{8,32}|r-[a-z0-9]{4,32})"
-_PLAN_ONLY = ("archive_bucket_arn", "include_partial", "force", "config", "module", "assignments")
+_PLAN_ONLY = ("archive_bucket_arn", "include_partial", "config", "module", "assignments")
 EPILOG = """\
 examples:
   cfn-flowlogs audit --regions all --format json -o audit.json
@@ -68,7 +67,7 @@ def add_parser(commands: Any) -> None:
         default=None,
         help="output format (default: from -o's extension, else table)",
     )
-    audit.add_argument("-o", "--output", metavar="FILE", help="file to write (default: standard output)")
+    add_output_arguments(audit, what="file to write the report to (default and -: standard output)", metavar="FILE")
     audit.add_argument(
         "--concurrency",
         type=int,
@@ -86,7 +85,6 @@ def add_parser(commands: Any) -> None:
         help="the StackSet's name (default: org-vpc-flow-logs; another for each wave)",
     )
     plan.add_argument("--include-partial", action="store_true", help="plan the partial VPCs too")
-    plan.add_argument("--force", action="store_true", help="overwrite an existing plan file")
     add_config_arguments(audit)  # the plan's shared inputs (traffic_type, s3_subfolder, ...), as `build` takes them
     audit.set_defaults(run=run)
 
@@ -123,15 +121,12 @@ def parse_options(args: argparse.Namespace) -> tuple[dict[str, Any], Any]:
         return request, None
     if not args.archive_bucket_arn:
         raise ConfigError("--archive-bucket-arn", None, "the archive's S3BucketArn (required by --write-plan)")
-    if args.output and _same_file(args.output, args.write_plan):
+    if args.output and args.output != STDOUT and _same_file(args.output, args.write_plan):
         raise ConfigError("--write-plan", args.write_plan, "a file other than -o's")
     from ..audit.plan import DEFAULT_STACK_SET_NAME, PlanSettings, check_settings
-    from ..config.loading import load_config_file, parse_assignment
+    from ..config.loading import read_inputs
 
-    if args.module is not None and not args.config:
-        raise ConfigError("--module", args.module, "given only with a .tf --config (it picks one of its module blocks)")
-    inputs = load_config_file(args.config, args.module) if args.config else {}
-    inputs.update(parse_assignment(assignment) for assignment in args.assignments)
+    inputs = read_inputs(args.config, args.assignments, module=args.module).checked()
     settings = PlanSettings(
         archive_bucket_arn=args.archive_bucket_arn,
         stack_set_name=args.stack_set_name or DEFAULT_STACK_SET_NAME,
@@ -140,9 +135,17 @@ def parse_options(args: argparse.Namespace) -> tuple[dict[str, Any], Any]:
         require=args.require_traffic_type,
     )
     check_settings(settings)
-    if not args.force and Path(args.write_plan).exists():
-        raise ConfigError("--write-plan", args.write_plan, "a new file (or --force to overwrite it)")
     return request, settings
+
+
+def check_outputs(args: argparse.Namespace) -> None:
+    """Refuse, before anything is read, a report or plan file that could not be written: one
+    that exists (without --force, even if the audit would give the same bytes: they are not known
+    until it has read everything), a directory, or a file the command reads."""
+    from ..output.files import preflight
+
+    preflight([p for p in (args.output, args.write_plan) if p and p != STDOUT], force=args.force,
+              inputs=read_files(args))  # fmt: skip
 
 
 def _items(option: str, text: str | None) -> tuple[str, ...]:
@@ -179,8 +182,9 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         request_fields, settings = parse_options(args)
-    except ConfigError as error:
-        fail(str(error))
+        check_outputs(args)
+    except (ConfigError, OSError) as error:
+        fail(error)
     try:
         from ..audit import collect
     except ImportError as error:
@@ -197,8 +201,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"cfn-flowlogs: error: {error}", file=sys.stderr)
         return error.code
     if settings is not None and not settings.archive_bucket_arn.startswith(f"arn:{scope.partition}:"):
-        fail(str(ConfigError("--archive-bucket-arn", settings.archive_bucket_arn,
-                             f"a bucket ARN in the caller's partition ({scope.partition})")))  # fmt: skip
+        fail(ConfigError("--archive-bucket-arn", settings.archive_bucket_arn,
+                         f"a bucket ARN in the caller's partition ({scope.partition})"))  # fmt: skip
     for note in scope.notes:
         warn(note)
     progress = collect.Progress(sys.stderr)
@@ -206,10 +210,15 @@ def run(args: argparse.Namespace) -> int:
     findings = [judge(vpc, args.require_traffic_type) for vpc in collected.vpcs]
     for lost in collected.unreadable:
         warn(f"not read: {lost.account_id} {lost.region or '(every region)'}: {lost.message}")
-    text = render(_format(args), findings, collected.unreadable)
-    if settings is not None:
-        _write_plan(args, settings, scope, collected, findings)
-    emit(args.output, text)
+    files = {args.output or STDOUT: render(_format(args), findings, collected.unreadable)}
+    plan = _plan(settings, scope, collected, findings) if settings is not None else None
+    if plan is not None:
+        files[args.write_plan] = plan.text()
+    write(args, files)
+    if plan is not None:
+        left = len(plan.left_out)
+        say(args, f"audit: {args.write_plan}: {len(plan.planned)} VPC(s) in overrides"
+            + (f", {left} left out (listed at its end)" if left else ""))  # fmt: skip
     counts = ", ".join(f"{n} {status}" for status, n in tally(findings).items())
     read = collected.account_regions - len(collected.unreadable)
     print(f"cfn-flowlogs: audit: {len(scope.accounts)} accounts, {read} of {collected.account_regions} "
@@ -218,7 +227,8 @@ def run(args: argparse.Namespace) -> int:
     return exit_code(findings, collected.unreadable)
 
 
-def _write_plan(args: argparse.Namespace, settings: Any, scope: Any, collected: Any, findings: list[Any]) -> None:
+def _plan(settings: Any, scope: Any, collected: Any, findings: list[Any]) -> Any:
+    """The rollout plan for the VPCs the audit found missing."""
     from ..audit.plan import PlanScope, build_plan
     from ..errors import ConfigError
 
@@ -233,42 +243,6 @@ def _write_plan(args: argparse.Namespace, settings: Any, scope: Any, collected: 
             warn("the organization's root could not be read: the plan is self-managed, for its accounts")
         where = PlanScope(regions, accounts=scope.accounts)
     try:
-        plan = build_plan(findings, collected.unreadable, settings, where)
+        return build_plan(findings, collected.unreadable, settings, where)
     except ConfigError as error:
-        fail(str(error))
-    try:
-        _write(Path(args.write_plan), plan.text(), force=args.force)
-    except FileExistsError:
-        fail(f"--write-plan must be a new file (or --force to overwrite it), got {args.write_plan!r}")
-    except OSError as error:
-        fail(f"cannot write {args.write_plan}: {error.strerror}")
-    left = len(plan.left_out)
-    print(f"cfn-flowlogs: audit: wrote {args.write_plan}: {len(plan.planned)} VPC(s) in overrides"
-          + (f", {left} left out (listed at its end)" if left else ""), file=sys.stderr)  # fmt: skip
-
-
-def _write(path: Path, text: str, *, force: bool) -> None:
-    """Write `text` whole; without `force`, never over an existing file (even one made meanwhile)."""
-    import tempfile  # only here: every other command would pay for its import
-
-    from ..output.render import write_atomic
-
-    if force:
-        write_atomic(path, text)
-        return
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        try:
-            os.link(tmp, path)  # fails if `path` exists: no race with another writer
-        except FileExistsError:
-            raise
-        except OSError:  # a file system without hard links: exclusive create instead
-            with path.open("x", encoding="utf-8", newline="\n") as handle:
-                handle.write(text)
-    finally:
-        os.unlink(tmp)
+        fail(error)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from .common import add_config_arguments, emit, fail
+from .common import add_config_arguments, add_output_arguments, emit, fail
 
 EPILOG = """\
 examples:
@@ -24,7 +24,7 @@ def add_parser(commands: Any) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_config_arguments(command)
-    command.add_argument("-o", "--output", metavar="PATH", help="file to write (default: standard output)")
+    add_output_arguments(command)
     command.set_defaults(run=run)
 
 
@@ -39,6 +39,6 @@ def run(args: argparse.Namespace) -> int:
         config = config_from(args.config, args.assignments, module=args.module) if given else None
         template = build_template(config)
     except ConfigError as error:
-        fail(str(error))
-    emit(args.output, to_mermaid(template))
+        fail(error)
+    emit(args, to_mermaid(template))
     return 0

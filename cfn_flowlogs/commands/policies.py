@@ -6,7 +6,7 @@ import argparse
 import json
 from typing import Any
 
-from .common import add_config_arguments, emit, fail
+from .common import add_config_arguments, add_output_arguments, emit, fail
 
 EPILOG = """\
 examples:
@@ -36,7 +36,7 @@ def add_parser(commands: Any) -> None:
         "--partition", metavar="PARTITION", help="aws, aws-cn, aws-us-gov ... (default: the config's ARNs', else aws)"
     )
     command.add_argument("--stack-name", metavar="NAME", help="the stack's name (in the default log group name)")
-    command.add_argument("-o", "--output", metavar="PATH", help="file to write (default: standard output)")
+    add_output_arguments(command)
     command.set_defaults(run=run)
 
 
@@ -51,6 +51,6 @@ def run(args: argparse.Namespace) -> int:
         )
         document = policies_document(config_from(args.config, args.assignments, module=args.module), pseudo)
     except ConfigError as error:
-        fail(str(error))
-    emit(args.output, json.dumps(document, indent=2, sort_keys=True) + "\n")
+        fail(error)
+    emit(args, json.dumps(document, indent=2, sort_keys=True) + "\n")
     return 0

@@ -4,13 +4,21 @@ inputs are the flow log's, with the same checks."""
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Final
 
-from ..errors import ConfigError
+from ..errors import ConfigError, Problem
 from . import fields as flowlog_fields
-from .flow_logs import check_input, check_lifecycle, check_log_format, check_tags, known_inputs, normalize_log_format
+from .flow_logs import (
+    check_each,
+    check_input,
+    check_lifecycle,
+    check_log_format,
+    check_tags,
+    from_mapping,
+    normalize_log_format,
+)
 from .inputs import BY_NAME, QUERY_BY_NAME, Input
 from .validators import ACCOUNT, REGION, is_expression
 
@@ -90,11 +98,10 @@ class ArchiveConfig:
     SPECS: ClassVar[Mapping[str, Input]] = _SPECS
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "log_format", normalize_log_format(self.log_format))
-        for spec in (*ARCHIVE_INPUTS, *ARCHIVE_QUERY_INPUTS):
-            object.__setattr__(self, spec.name, check_input(spec, getattr(self, spec.name)))
+        # Each input on its own first (every bad one reported at once), then how they combine.
+        for name, value in self.check_inputs({f.name: getattr(self, f.name) for f in dataclasses.fields(self)}).items():
+            object.__setattr__(self, name, value)
         self._check_table()
-        object.__setattr__(self, "custom_tags", check_tags(self.custom_tags))
         sources = [n for n in ("source_account_ids", "organization_id") if getattr(self, n)]
         if len(sources) != 1:
             given = {n: getattr(self, n) for n in ("source_account_ids", "organization_id")}
@@ -102,19 +109,23 @@ class ArchiveConfig:
         check_lifecycle(self.s3_infrequent_access_transition, self.s3_glacier_transition, self.s3_expiration_transition)
 
     @classmethod
-    def from_mapping(cls, data: Any) -> ArchiveConfig:
-        return cls(**known_inputs(cls, data))
+    def check_inputs(cls, values: Mapping[str, Any]) -> dict[str, Any]:
+        """Each input of `values` checked on its own and normalized; a ConfigError holds every
+        problem found."""
+        return check_each(_CHECKS, values)
+
+    @classmethod
+    def from_mapping(cls, data: Any, problems: Iterable[Problem] = ()) -> ArchiveConfig:
+        """Build from a config file's mapping of input names (see FlowLogsConfig.from_mapping)."""
+        return from_mapping(cls, data, problems)
 
     def values(self) -> dict[str, Any]:
         return {spec.name: getattr(self, spec.name) for spec in (*ARCHIVE_INPUTS, *ARCHIVE_QUERY_INPUTS)}
 
     def _check_table(self) -> None:
-        """The table's inputs: literal, and set only with create_athena_table."""
+        """The table's inputs: set only with create_athena_table."""
         for spec in ARCHIVE_QUERY_INPUTS:
             value = getattr(self, spec.name)
-            items = value if isinstance(value, tuple) else (value,)
-            if any(is_expression(item) for item in items):
-                raise ConfigError(spec.name, value, "a literal value (the table is decided at compile time)")
             if spec.name != "create_athena_table" and not self.create_athena_table and value != spec.default:
                 raise ConfigError(spec.name, value, "left at its default unless create_athena_table is true")
         if isinstance(self.log_format, str):
@@ -124,3 +135,30 @@ class ArchiveConfig:
     def log_fields(self) -> tuple[str, ...]:
         """The fields the sources' records hold: `log_format`'s, or AWS's default VPC format."""
         return flowlog_fields.fields_of(self.log_format, None)
+
+
+def _table_input(spec: Input) -> Callable[[Any], Any]:
+    """A table input's check: literal (the table is decided at compile time), then its spec."""
+
+    def check(value: Any) -> Any:
+        if spec.name == "log_format":
+            value = normalize_log_format(value)
+        checked = check_input(spec, value)
+        items = checked if isinstance(checked, tuple) else (checked,)
+        if any(is_expression(item) for item in items):
+            raise ConfigError(spec.name, value, "a literal value (the table is decided at compile time)")
+        return checked
+
+    return check
+
+
+def _shared_input(spec: Input) -> Callable[[Any], Any]:
+    return lambda value: check_input(spec, value)
+
+
+# Each input's check on its own: name -> the function that returns the value normalized.
+_CHECKS: Final[dict[str, Callable[[Any], Any]]] = {
+    **{spec.name: _shared_input(spec) for spec in ARCHIVE_INPUTS},
+    **{spec.name: _table_input(spec) for spec in ARCHIVE_QUERY_INPUTS},
+    "custom_tags": check_tags,
+}

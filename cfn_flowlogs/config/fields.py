@@ -7,6 +7,8 @@ import re
 from dataclasses import dataclass
 from typing import Final, Literal
 
+from ..errors import show
+
 Family = Literal["vpc", "transit-gateway"]
 
 # The resource types of each family: their records have different field sets.
@@ -132,14 +134,14 @@ def parse_log_format(text: str, family: Family | None = None) -> tuple[str, ...]
     for token in text.split(" "):
         match = _TOKEN.fullmatch(token)
         if match is None:
-            raise ValueError(f"{token!r} is not a ${{field}} token separated by single spaces")
+            raise ValueError(f"{show(token)} is not a ${{field}} token separated by single spaces")
         name = match.group(1)
         if name not in FIELDS:
-            raise ValueError(f"{name!r} is not a flow log field")
+            raise ValueError(f"{show(name)} is not a flow log field")
         if family is not None and family not in FIELDS[name].versions:
-            raise ValueError(f"{name!r} is not a field of {family} flow logs")
+            raise ValueError(f"{show(name)} is not a field of {family} flow logs")
         if name in fields:
-            raise ValueError(f"{name!r} appears twice")
+            raise ValueError(f"{show(name)} appears twice")
         fields.append(name)
     return tuple(fields)
 

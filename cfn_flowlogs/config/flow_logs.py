@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, fields
-from typing import Any, ClassVar, Final
+from typing import Any, ClassVar, Final, TypeVar
 
-from ..errors import ConfigError
+from ..errors import ConfigError, Problem, Problems, Written, show
 from . import fields as flowlog_fields
 from . import statements
 from .inputs import ADDITIONAL_VPCS, BY_NAME, GIB, INPUTS, QUERY_BY_NAME, QUERY_INPUTS, TARGETS, TRAFFIC_TYPES, Input
@@ -65,6 +65,9 @@ _ACROSS_ACCOUNTS: Final = {
 }
 _DEFAULTS: Final = {spec.name: spec.default for spec in INPUTS}
 MAX_TAGS: Final = 50
+# Unknown keys reported one by one (with the inputs each may have meant); a file with more is no
+# config of this module, and the rest are counted in one more line.
+MAX_UNKNOWN: Final = 20
 _TAG_CHARS: Final = r"[\w .:/=+\-@]*"  # AWS: letters, digits, spaces (no tabs or newlines), _.:/=+-@
 
 
@@ -125,31 +128,24 @@ class FlowLogsConfig:
     SPECS: ClassVar[Mapping[str, Input]] = {**BY_NAME, ADDITIONAL_VPCS.name: ADDITIONAL_VPCS, **QUERY_BY_NAME}
 
     def __post_init__(self) -> None:
-        self._normalize("log_format", normalize_log_format(self.log_format))
-        for spec in INPUTS:
-            if spec.name not in DESTINATION_OPTIONS:
-                self._normalize(spec.name, check_input(spec, getattr(self, spec.name)))
-        self._normalize("additional_vpc_ids", check_input(ADDITIONAL_VPCS, self.additional_vpc_ids) or None)
-        self._normalize("destination_options", _check_destination_options(self.destination_options))
-        self._normalize("custom_tags", check_tags(self.custom_tags))
-        self._normalize(
-            "additional_s3_bucket_policy_statements",
-            statements.check(self.additional_s3_bucket_policy_statements),
-        )
-        self._normalize("tag_field_specifications", _check_tag_field_specifications(self.tag_field_specifications))
-        for spec in QUERY_INPUTS:
-            self._normalize(spec.name, check_input(spec, getattr(self, spec.name)))
+        # Each input on its own first (every bad one reported at once), then how they combine.
+        for name, value in self.check_inputs({f.name: getattr(self, f.name) for f in fields(self)}).items():
+            object.__setattr__(self, name, value)  # frozen: set once, during validation
         self._check_target()
         self._check_combinations()
         self._check_queries()
 
-    def _normalize(self, name: str, value: Any) -> None:
-        object.__setattr__(self, name, value)  # frozen: set once, during validation
+    @classmethod
+    def check_inputs(cls, values: Mapping[str, Any]) -> dict[str, Any]:
+        """Each input of `values` checked on its own and normalized; a ConfigError holds every
+        problem found."""
+        return check_each(_CHECKS, values)
 
     @classmethod
-    def from_mapping(cls, data: Any) -> FlowLogsConfig:
-        """Build from a config file's mapping of input names; an unknown name is an error."""
-        return cls(**known_inputs(cls, data))
+    def from_mapping(cls, data: Any, problems: Iterable[Problem] = ()) -> FlowLogsConfig:
+        """Build from a config file's mapping of input names. An unknown name is an error, reported
+        with every bad input (and the `problems` already found reading the file)."""
+        return from_mapping(cls, data, problems)
 
     def values(self) -> dict[str, Any]:
         """Every scalar input by name, with `destination_options` spread into its three keys."""
@@ -264,12 +260,8 @@ class FlowLogsConfig:
         check_lifecycle(self.s3_infrequent_access_transition, self.s3_glacier_transition, self.s3_expiration_transition)
 
     def _check_queries(self) -> None:
-        """The query layer's inputs: literal, set only with the switch they configure, and a log
-        format whose fields are known now (the table's columns and the queries follow them)."""
-        for spec in QUERY_INPUTS:
-            if is_expression(getattr(self, spec.name)):
-                raise ConfigError(spec.name, getattr(self, spec.name),
-                                  "a literal value (the query layer is decided at compile time)")  # fmt: skip
+        """The query layer's inputs: set only with the switch they configure, and a log format
+        whose fields are known now (the table's columns and the queries follow them)."""
         if not self.create_athena_table:
             for name in _ATHENA_ONLY:
                 if getattr(self, name) != QUERY_BY_NAME[name].default:
@@ -298,27 +290,76 @@ def check_log_format(text: str, family: flowlog_fields.Family | None = None) -> 
         raise ConfigError("log_format", text, f"flow log fields as ${{field}} tokens ({error})") from None
 
 
+_Config = TypeVar("_Config")
+
+
+def from_mapping(cls: type[_Config], data: Any, problems: Iterable[Problem] = ()) -> _Config:
+    """A config dataclass built from a mapping of input names. When a name is unknown (or
+    `problems` were found already), every input is still checked on its own and all problems are
+    raised together; how inputs combine is judged only when each is known and good (a misspelt
+    target would otherwise also read as no target at all)."""
+    found = Problems(problems)
+    data = check_mapping("config", data)
+    with found.gather():
+        known_inputs(cls, data)
+    names = _field_names(cls)
+    known = {key: value for key, value in data.items() if key in names}
+    if found:
+        with found.gather():
+            cls.check_inputs(known)  # type: ignore[attr-defined]
+        found.raise_any()
+    return cls(**known)
+
+
+def check_each(checks: Mapping[str, Callable[[Any], Any]], values: Mapping[str, Any]) -> dict[str, Any]:
+    """Each value through the check of its name (which returns it normalized); every problem
+    found raised at once."""
+    problems = Problems()
+    checked: dict[str, Any] = {}
+    for name, value in values.items():
+        with problems.gather():
+            checked[name] = checks[name](value)
+    problems.raise_any()
+    return checked
+
+
+def _field_names(cls: type) -> frozenset[str]:
+    return frozenset(f.name for f in fields(cls))
+
+
 def known_inputs(cls: type, data: Any, source: str = "config") -> dict[str, Any]:
     """A config file's mapping (or `--set`'s one name), every key an input of `cls` (a config
-    dataclass). An unknown key names the closest inputs, or where the inputs are listed."""
+    dataclass). Each unknown key is a problem naming the closest inputs, or where the inputs are
+    listed."""
     data = check_mapping(source, data)
-    known = sorted(f.name for f in fields(cls))
-    for key in data:
-        if key not in known:
-            raise ConfigError(source, key, "a known input " + _suggestion(key, known, cls))
+    names = _field_names(cls)
+    unknown = [key for key in data if key not in names]
+    known = sorted(names)
+    problems = [
+        Problem(source, key, "a known input " + _suggestion(key, data[key], known, cls, source))
+        for key in unknown[:MAX_UNKNOWN]
+    ]
+    if len(unknown) > MAX_UNKNOWN:
+        more = Written(f"{len(unknown) - MAX_UNKNOWN} more unknown keys")
+        problems.append(Problem(source, more, f"known inputs (the first {MAX_UNKNOWN} are listed)"))
+    if problems:
+        raise ConfigError.of(problems)
     return dict(data)
 
 
-def _suggestion(key: str, known: list[str], cls: type) -> str:
-    """`(did you mean a, b or c?)`: up to three close names, case aside; else where they are listed."""
+def _suggestion(key: str, value: Any, known: list[str], cls: type, source: str) -> str:
+    """`(did you mean a, b or c?)`: up to three close names, case aside; else where they are
+    listed. A key of destination_options given at the top says where it goes."""
     import difflib  # only for a misspelled input
 
+    if key in DESTINATION_OPTIONS and "destination_options" in known:
+        if source == "--set":
+            return f"(it goes inside destination_options: --set 'destination_options={{{key}: {value}}}')"
+        return f"(it goes inside destination_options: destination_options: {{{key}: {show(value)}}})"
     by_lower = {name.lower(): name for name in known}
     close = [by_lower[match] for match in difflib.get_close_matches(key.lower(), by_lower, n=3)]
     if not close and len(key) >= 3:  # a part of the name: tags -> custom_tags
         close = [name for lower, name in by_lower.items() if key.lower() in lower][:3]
-    if key in DESTINATION_OPTIONS and "destination_options" in known:
-        close = [f"destination_options (it holds {key})"]
     if close:
         either = close[0] if len(close) == 1 else ", ".join(close[:-1]) + " or " + close[-1]
         return f"(did you mean {either}?)"
@@ -407,10 +448,13 @@ def _check_destination_options(options: Any) -> Mapping[str, Any] | None:
     if options is None:
         return None
     options = check_mapping("destination_options", options)
+    problems = Problems()
     for key, value in options.items():
-        if key not in DESTINATION_OPTIONS:
-            raise ConfigError("destination_options", key, "keys among " + ", ".join(DESTINATION_OPTIONS))
-        check_input(BY_NAME[key], value, f"destination_options.{key}")
+        with problems.gather():
+            if key not in DESTINATION_OPTIONS:
+                raise ConfigError(f"destination_options.{key}", value, "a key among " + ", ".join(DESTINATION_OPTIONS))
+            check_input(BY_NAME[key], value, f"destination_options.{key}")
+    problems.raise_any()
     return dict(options)
 
 
@@ -425,7 +469,33 @@ def check_tags(tags: Any) -> dict[str, str]:
                 "custom_tags", key, "tag keys of 1-128 letters, digits, spaces and _.:/=+-@, not starting with aws:"
             )
         if not isinstance(value, str) or len(value) > 256 or not re.fullmatch(_TAG_CHARS, value):
-            raise ConfigError(
-                f"custom_tags[{key!r}]", value, "a string of up to 256 letters, digits, spaces and _.:/=+-@"
-            )
+            raise ConfigError(f"custom_tags.{key}", value, "a string of up to 256 letters, digits, spaces and _.:/=+-@")
     return copy.deepcopy(dict(tags))
+
+
+def _literal(spec: Input) -> Callable[[Any], Any]:
+    """A query input's check: literal (the query layer is decided at compile time), then its spec."""
+
+    def check(value: Any) -> Any:
+        if is_expression(value):
+            raise ConfigError(spec.name, value, "a literal value (the query layer is decided at compile time)")
+        return check_input(spec, value)
+
+    return check
+
+
+def _spec(spec: Input) -> Callable[[Any], Any]:
+    return lambda value: check_input(spec, value)
+
+
+# Each input's check on its own: name -> the function that returns the value normalized.
+_CHECKS: Final[dict[str, Callable[[Any], Any]]] = {
+    **{spec.name: _spec(spec) for spec in INPUTS if spec.name not in DESTINATION_OPTIONS},
+    "log_format": lambda value: check_input(BY_NAME["log_format"], normalize_log_format(value)),
+    ADDITIONAL_VPCS.name: lambda value: check_input(ADDITIONAL_VPCS, value) or None,
+    "destination_options": lambda value: _check_destination_options(value),
+    "custom_tags": lambda value: check_tags(value),
+    "additional_s3_bucket_policy_statements": lambda value: statements.check(value),
+    "tag_field_specifications": lambda value: _check_tag_field_specifications(value),
+    **{spec.name: _literal(spec) for spec in QUERY_INPUTS},
+}

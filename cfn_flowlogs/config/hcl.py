@@ -16,7 +16,9 @@ Each literal gets the value Terraform gives it:
 Everything else is an expression only Terraform can evaluate (`module.vpc.vpc_id`, `var.x`,
 `local.y`, `data.a.b`, a function call, an interpolation `"${...}"`, a template directive, a
 conditional, an operator, a for expression): a ConfigError naming the input, the expression and
-its line. Nothing here evaluates, imports or reads anything else.
+its line, deferred (`Read.deferred`): a `--set` for that input replaces the value unread, so the
+usual `vpc_id = module.vpc.vpc_id` compiles with `--set vpc_id=vpc-...`. Nothing here evaluates,
+imports or reads anything else.
 """
 
 from __future__ import annotations
@@ -30,8 +32,8 @@ import hcl2
 from lark import Token, Tree
 from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 
-from ..errors import ConfigError
-from .parsing import MAX_NESTING, check_nesting
+from ..errors import ConfigError, Written, show
+from .parsing import MAX_NESTING, Lines, Read, check_nesting
 
 FLOW_LOG_SOURCE: Final = "vpc-flow-logs"
 # Terraform's own arguments of a module block: never inputs of the module.
@@ -70,17 +72,17 @@ _HEREDOC_START: Final = re.compile(r"<<(-?)([A-Za-z][A-Za-z0-9._-]*)\r?\n")
 _HEREDOC_MARKER: Final = re.compile(r"<<-?([A-Za-z][A-Za-z0-9._-]*)\r?\n")
 
 
-def read_tfvars(text: str) -> dict[str, Any]:
+def read_tfvars(text: str) -> Read:
     """The `name = value` assignments of a `.tfvars` file."""
     text = _prepare(text)
     body = _body(_parse(text))
     for block in _children(body, "block"):
-        raise ConfigError("config", f"block {_block_title(block)} at line {_line(block)}",
-                          "a .tfvars file of name = value assignments only")  # fmt: skip
-    return {name: _Reader(text, name).value(node) for name, node in _attributes(body).items()}
+        raise ConfigError("config", Written(f"block {_block_title(block)}"),
+                          "a .tfvars file of name = value assignments only", line=_number(block))  # fmt: skip
+    return _read(text, _attributes(body))
 
 
-def read_module(text: str, module: str | None = None, source: str | None = FLOW_LOG_SOURCE) -> dict[str, Any]:
+def read_module(text: str, module: str | None = None, source: str | None = FLOW_LOG_SOURCE) -> Read:
     """The inputs of the one `module` block of a `.tf` file whose `source` names `source` (any
     module when None), or of the block named `module`; Terraform's meta-arguments left out."""
     text = _prepare(text)
@@ -91,22 +93,23 @@ def read_module(text: str, module: str | None = None, source: str | None = FLOW_
         if labels[0] != "module":
             continue  # terraform, provider, resource, data, variable, locals, output ...
         if len(labels) != 2:
-            raise ConfigError("config", f"{_block_title(block)} at line {_line(block)}",
-                              'module blocks with one label (module "name" { ... })')  # fmt: skip
+            raise ConfigError("config", Written(_block_title(block)),
+                              'module blocks with one label (module "name" { ... })', line=_number(block))  # fmt: skip
         name = labels[1]
         if name in blocks:
-            raise ConfigError("config", f'module "{name}" at line {_line(block)}', "module blocks of distinct names")
+            raise ConfigError("config", Written(f'module "{name}"'), "module blocks of distinct names",
+                              line=_number(block))  # fmt: skip
         attributes = _attributes(_body(block))
         named = attributes.get("source")
         value = None if named is None else _Reader(text, f"module.{name}.source").value(named)
         if named is not None and not isinstance(value, str):
-            raise ConfigError(f"module.{name}.source", value, "a string")
+            raise ConfigError(f"module.{name}.source", value, "a string", line=_number(named))
         blocks[name] = (block, attributes, value)
     candidates = [name for name, (_, _, found) in blocks.items() if source is None or _names(found, source)]
     wanted = f"whose source names {source}" if source is not None else "in the file"
     if module is not None:
         if module not in candidates:
-            other = f" ({module}'s source {blocks[module][2]!r} does not)" if module in blocks else ""
+            other = f" ({module}'s source {show(blocks[module][2])} does not)" if module in blocks else ""
             raise ConfigError("--module", module, f"one of the module blocks {wanted}: "
                               f"{', '.join(candidates) or 'there is none'}{other}")  # fmt: skip
         chosen = module
@@ -120,9 +123,26 @@ def read_module(text: str, module: str | None = None, source: str | None = FLOW_
         raise ConfigError("config", found, f"a .tf file with a module block {wanted} (found these module blocks)")
     block, attributes, _ = blocks[chosen]
     for inner in _children(_body(block), "block"):
-        raise ConfigError(f"module.{chosen}", f"block {_block_title(inner)} at line {_line(inner)}",
-                          "arguments (name = value): a module takes no blocks")  # fmt: skip
-    return {name: _Reader(text, name).value(node) for name, node in attributes.items() if name not in META_ARGUMENTS}
+        raise ConfigError(f"module.{chosen}", Written(f"block {_block_title(inner)}"),
+                          "arguments (name = value): a module takes no blocks", line=_number(inner))  # fmt: skip
+    return _read(text, {name: node for name, node in attributes.items() if name not in META_ARGUMENTS})
+
+
+def _read(text: str, attributes: dict[str, Tree]) -> Read:
+    """Each attribute's value and the lines of its keys; an attribute whose value only Terraform
+    could give (or a bad literal) is deferred, for a --set to replace or the config to report."""
+    data: dict[str, Any] = {}
+    lines: Lines = {}
+    deferred: dict[str, ConfigError] = {}
+    for name, node in attributes.items():
+        line = _number(node)
+        if line is not None:
+            lines[name] = line
+        try:
+            data[name] = _Reader(text, name, lines).value(node)
+        except ConfigError as error:
+            deferred[name] = error
+    return Read(data, lines, deferred)
 
 
 def _names(source: str | None, wanted: str) -> bool:
@@ -150,16 +170,25 @@ def _parse(text: str) -> Tree:
     check_nesting(text, "config", "HCL")
     tokens = len(_TOKEN.findall(text))
     if tokens > MAX_TOKENS:
-        raise ConfigError("config", f"about {tokens} tokens", f"HCL of at most {MAX_TOKENS} tokens (Terraform reads "
-                          "every .tf file of a directory: the module block can have a file of its own)")  # fmt: skip
+        allowed = (f"HCL of at most {MAX_TOKENS} tokens (Terraform reads every .tf file of a directory: the "
+                   "module block can have a file of its own)")  # fmt: skip
+        raise ConfigError("config", Written(f"about {tokens} tokens"), allowed)
     try:
         return hcl2.parses_to_tree(text)
     except UnexpectedInput as error:
-        raise ConfigError("config", f"invalid HCL at line {_error_line(error, text)}", _syntax(error, text)) from None
+        line = _error_line(error, text)
+        raise ConfigError("config", _written_line(text, line), _syntax(error, text), line=line) from None
     except RecursionError:
-        raise ConfigError("config", f"{len(text)} characters", _PLAIN.format(reason="nested too deeply")) from None
+        too_deep = _PLAIN.format(reason="nested too deeply")
+        raise ConfigError("config", Written(f"{len(text)} characters"), too_deep) from None
     except LarkError as error:  # nothing else is raised by parsing, but say so in one line if it is
-        raise ConfigError("config", "invalid HCL", f"valid HCL ({str(error).splitlines()[0][:80]})") from None
+        raise ConfigError("config", Written("invalid HCL"), f"valid HCL ({str(error).splitlines()[0][:80]})") from None
+
+
+def _written_line(text: str, number: int) -> Written:
+    lines = text.splitlines()
+    line = lines[number - 1].strip() if 0 < number <= len(lines) else ""
+    return Written(line[:80] or "(the end of the file)")
 
 
 def _error_line(error: UnexpectedInput, text: str) -> int:
@@ -171,9 +200,9 @@ def _syntax(error: UnexpectedInput, text: str) -> str:
     if isinstance(error, UnexpectedToken) and error.token.type == "$END":
         problem = "unexpected end of file"
     elif isinstance(error, UnexpectedToken):
-        problem = f"unexpected {str(error.token.value)[:20]!r} at column {error.column}"
+        problem = f"unexpected {show(str(error.token.value)[:20])} at column {error.column}"
     elif isinstance(error, UnexpectedCharacters):
-        problem = f"unexpected {error.char!r} at column {error.column}"
+        problem = f"unexpected {show(error.char)} at column {error.column}"
     else:
         problem = "unexpected end of file"
     lines, number = text.splitlines(), _error_line(error, text)
@@ -192,9 +221,10 @@ def _children(node: Tree, data: str) -> Iterator[Tree]:
     return (child for child in node.children if isinstance(child, Tree) and child.data == data)
 
 
-def _line(node: Tree | Token) -> int | str:
+def _number(node: Tree | Token) -> int | None:
+    """The line a node starts on, when the parser kept it."""
     line = getattr(node, "line", None) if isinstance(node, Token) else getattr(node.meta, "line", None)
-    return line if isinstance(line, int) else "?"
+    return line if isinstance(line, int) else None
 
 
 def _source(text: str, node: Tree) -> str:
@@ -213,7 +243,8 @@ def _attributes(body: Tree) -> dict[str, Tree]:
     for attribute in _children(body, "attribute"):
         name = _name(attribute.children[0])
         if name in found:
-            raise ConfigError(name, f"set again at line {_line(attribute)}", "set once (Terraform refuses a repeat)")
+            raise ConfigError(name, Written("set again"), "set once (Terraform refuses a repeat)",
+                              line=_number(attribute))  # fmt: skip
         found[name] = attribute.children[-1]
     return found
 
@@ -240,17 +271,19 @@ def _block_title(block: Tree) -> str:
 
 
 class _Reader:
-    """The Python value of one input's HCL expression; `name` is the input (for errors)."""
+    """The Python value of one input's HCL expression; `name` is the input (for errors), `lines`
+    gets the line of each object key read."""
 
-    def __init__(self, text: str, name: str) -> None:
+    def __init__(self, text: str, name: str, lines: Lines | None = None) -> None:
         self.text = text
         self.name = name
+        self.lines: Lines = {} if lines is None else lines
 
     def value(self, node: Tree, where: str | None = None, depth: int = 0) -> Any:
         where = where or self.name
         if depth > MAX_NESTING:  # brackets were counted before parsing; parentheses count here
-            raise ConfigError(where, f"nesting deeper than {MAX_NESTING} at line {_line(node)}",
-                              _PLAIN.format(reason="nested too deeply"))  # fmt: skip
+            raise ConfigError(where, Written(f"nesting deeper than {MAX_NESTING}"),
+                              _PLAIN.format(reason="nested too deeply"), line=_number(node))  # fmt: skip
         kind = node.data
         if kind == "expr_term":
             inner = [c for c in node.children if isinstance(c, Tree) and c.data != "new_line_or_comment"]
@@ -287,18 +320,19 @@ class _Reader:
             if found:
                 advice = f"write $${{{pseudo}}} for {found.group(0)}, which the template resolves"
                 break
-        return ConfigError(where, shown, f"a literal value, not {kind} (line {line or _line(node)}: only Terraform "
-                           f"evaluates expressions; {advice})")  # fmt: skip
+        return ConfigError(where, Written(shown), f"a literal value, not {kind} (only Terraform evaluates "
+                           f"expressions; {advice})", line=line or _number(node))  # fmt: skip
 
     def number(self, node: Tree, where: str, sign: str = "") -> int | float:
         literal = sign + str(node.children[0])
         if len(literal) > MAX_NUMBER_CHARS:
-            raise ConfigError(where, f"a number of {len(literal)} characters at line {_line(node)}",
-                              _PLAIN.format(reason=f"numbers of at most {MAX_NUMBER_CHARS} characters"))  # fmt: skip
+            raise ConfigError(where, Written(f"a number of {len(literal)} characters"),
+                              _PLAIN.format(reason=f"numbers of at most {MAX_NUMBER_CHARS} characters"),
+                              line=_number(node))  # fmt: skip
         try:
             number = Decimal(literal)
         except InvalidOperation:
-            raise ConfigError(where, literal, "a number") from None
+            raise ConfigError(where, Written(literal), "a number", line=_number(node)) from None
         # Terraform has one number type: 30, 30.0 and 3e1 are the same whole number.
         if number == number.to_integral_value() and number.adjusted() < MAX_NUMBER_CHARS:
             return int(number)
@@ -319,7 +353,10 @@ class _Reader:
             key_node, value_node = element.children[0], element.children[-1]
             key = self.key(key_node, where)
             if key in result:
-                raise ConfigError(where, key, f"an object without duplicate keys (line {_line(element)})")
+                raise ConfigError(where, key, "an object without duplicate keys", line=_number(element))
+            line = _number(element)
+            if line is not None:
+                self.lines.setdefault(f"{where}.{key}", line)
             result[key] = self.value(value_node, f"{where}.{key}", depth + 1)
         return result
 
@@ -406,8 +443,8 @@ class _Reader:
                 end = body.find("}", match.start())
                 shown = body[match.start() : end + 1 if end >= 0 else len(body)]
                 kind = "an interpolation" if sequence == "${" else "a template directive"
-                line = _line(node)
-                at = line + body.count("\n", 0, match.start()) + 1 if isinstance(line, int) else None
+                line = _number(node)
+                at = line + body.count("\n", 0, match.start()) + 1 if line is not None else None
                 raise self.expression(node, where, f"{kind} in a heredoc", shown.replace("\n", " "), at)
             out.append(sequence[1:])  # $${ -> ${, %%{ -> %{
             last = match.end()

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import re
 from pathlib import Path
 from typing import Any, Final
@@ -379,36 +378,9 @@ def _reindent(text: str) -> str:
     return "\n".join(out)
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Write `text` to `path` through a temporary file and a rename: never a half-written file."""
-    path = Path(path)
-    fd, tmp = _temporary(path)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-        os.chmod(tmp, _mode(path))
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
+def write_atomic(path: Path, text: str, *, force: bool = False) -> None:
+    """Write `text` to `path` whole, by the rules of `output.files` (an existing file only with
+    `force`, a device written to and never replaced)."""
+    from .files import write_text
 
-
-def _temporary(path: Path) -> tuple[int, str]:
-    """A new file beside `path`, open for writing, mode 0600 (what tempfile.mkstemp makes,
-    without importing tempfile, shutil and random into every build)."""
-    while True:
-        name = os.path.join(path.parent, f".{path.name}.{os.urandom(6).hex()}.tmp")
-        try:
-            return os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), name
-        except FileExistsError:
-            continue
-
-
-def _mode(path: Path) -> int:
-    """An existing file's permissions, else what the umask allows (mkstemp makes 0600)."""
-    try:
-        return path.stat().st_mode & 0o777
-    except FileNotFoundError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask
+    write_text(path, text, force=force)

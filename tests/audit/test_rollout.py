@@ -220,7 +220,9 @@ def test_cli_refuses_a_bad_plan_in_one_line_and_writes_nothing(tmp_path, capsys)
     out = tmp_path / "rollout"
     code, stdout, stderr = run_cli(capsys, "rollout", str(plan), "-o", str(out))
     assert (code, stdout) == (2, "")
-    assert len(stderr.splitlines()) == 1 and stderr.startswith(f"cfn-flowlogs: error: {name} must be "), stderr
+    # (the plan's file and the line of the override's key)
+    assert len(stderr.splitlines()) == 1 and stderr.startswith(f"cfn-flowlogs: error: {plan}:"), stderr
+    assert f": {name}: must be " in stderr, stderr
     assert not out.exists()
 
 
@@ -254,18 +256,31 @@ def test_bad_plans_name_the_key(change, name):
     assert caught.value.name.startswith(name), str(caught.value)
 
 
-def test_cli_writes_a_new_directory_and_never_overwrites(tmp_path, capsys):
+def test_cli_writes_its_own_files_and_overwrites_them_only_with_force(tmp_path, capsys):
+    # GIVEN a plan WHEN the rollout is written into a new directory THEN it holds the rollout's files
     plan = tmp_path / "plan.yaml"
     plan.write_text(yaml.safe_dump(PLAN))
     out = tmp_path / "rollout"
     assert main(["rollout", str(plan), "-o", str(out)]) == 0
-    assert sorted(p.name for p in out.iterdir()) == [
-        "overrides-111122223333-cn-north-1.json", "parameters.json", "rollout.sh", "vpc-flow-logs-stackset.yaml",
-    ]  # fmt: skip
+    names = ["overrides-111122223333-cn-north-1.json", "parameters.json", "rollout.sh", "vpc-flow-logs-stackset.yaml"]
+    assert sorted(p.name for p in out.iterdir()) == names
+    (out / "notes.txt").write_text("mine\n")
     before = {p.name: p.read_bytes() for p in out.iterdir()}
+    # WHEN the same plan is written again THEN nothing changes, exit 0
+    assert main(["rollout", str(plan), "-o", str(out)]) == 0
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    # WHEN a changed plan is written without --force THEN exit 2, one line naming a file, nothing written
+    plan.write_text(yaml.safe_dump({**PLAN, "stack_set_name": "other-name"}))
+    capsys.readouterr()
     with pytest.raises(SystemExit) as exited:
         main(["rollout", str(plan), "-o", str(out)])
-    assert exited.value.code == 2 and {p.name: p.read_bytes() for p in out.iterdir()} == before
+    (line,) = capsys.readouterr().err.splitlines()
+    assert exited.value.code == 2 and line.endswith("exists (give --force to overwrite it)"), line
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    # WHEN it is written with --force THEN its own files change and the other file is left alone
+    assert main(["rollout", str(plan), "-o", str(out), "--force"]) == 0
+    assert "other-name" in (out / "rollout.sh").read_text()
+    assert (out / "notes.txt").read_text() == "mine\n"
 
 
 def test_the_example_plan_is_valid():

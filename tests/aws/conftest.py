@@ -1,4 +1,8 @@
-"""The local endpoint for the deploy tests: one moto server per session, one shared network."""
+"""The local endpoint for the deploy tests: one moto server per session, one shared network.
+
+No test passes while moto's CloudFormation skipped a resource of a type moto_fixes/skipped.py
+does not list: Aws checks after each of its `cloudformation` commands, this file after each test
+(a shell script's `aws` included) and once more before the server stops."""
 
 from __future__ import annotations
 
@@ -6,7 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from .endpoint import Aws, moto_server
+from .endpoint import Aws, check_skipped_resources, moto_server
 
 
 @pytest.fixture(scope="session")
@@ -14,6 +18,16 @@ def aws(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Aws]:
     home = tmp_path_factory.mktemp("aws-home")
     with moto_server(home / "moto.log") as endpoint:
         yield Aws(endpoint, home)
+        check_skipped_resources(endpoint)
+
+
+@pytest.fixture(autouse=True)
+def no_unlisted_skips(request: pytest.FixtureRequest) -> Iterator[None]:
+    """After each test that used the endpoint: no resource skipped that is not listed."""
+    aws = request.getfixturevalue("aws") if "aws" in request.fixturenames else None
+    yield
+    if aws is not None:
+        check_skipped_resources(aws.endpoint)
 
 
 @pytest.fixture(scope="session")

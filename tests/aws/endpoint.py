@@ -19,6 +19,8 @@ from typing import Any
 import boto3
 import botocore.session
 
+from .moto_fixes import STILL_SKIPPED
+
 LAUNCHER = Path(__file__).with_name("moto_server.py")
 BIN = Path(sys.executable).parent  # the venv's: `aws` and `cfn-flowlogs` are installed beside python
 REGION = "us-east-1"
@@ -66,6 +68,36 @@ def _wait_until_answers(url: str, server: subprocess.Popen[bytes], log: Path, ti
         except OSError:
             time.sleep(0.1)
     raise RuntimeError(f"moto server did not answer within {timeout} s:\n{log.read_text()}")
+
+
+SKIPPED_ROUTE = "/moto-api/cfn-flowlogs/skipped-resources"  # served by moto_fixes/unsupported.py
+_checked: dict[str, int] = {}  # endpoint -> how many of its skipped resources a check has seen
+
+
+def skipped_resources(endpoint: str) -> list[dict[str, str | None]]:
+    """Every resource the server's CloudFormation has skipped so far, in order."""
+    with _DIRECT.open(f"{endpoint}{SKIPPED_ROUTE}", timeout=10) as answer:
+        skipped: list[dict[str, str | None]] = json.load(answer)["SkippedResources"]
+    return skipped
+
+
+def check_skipped_resources(endpoint: str) -> None:
+    """Fail on each resource moto skipped since the last check (by any Aws of this endpoint, or
+    a shell script's `aws`) whose type STILL_SKIPPED does not list: moto reported its stack
+    complete without it. Each skip is reported once, by the first check that sees it."""
+    skipped = skipped_resources(endpoint)
+    new, _checked[endpoint] = skipped[_checked.get(endpoint, 0) :], len(skipped)
+    unlisted = [resource for resource in new if resource["Type"] not in STILL_SKIPPED]
+    if unlisted:
+        lines = [
+            f"  {r['Type']} {r['LogicalResourceId']} of stack {r['StackName']} ({r['Account']}, {r['Region']})"
+            for r in unlisted
+        ]
+        raise AssertionError(
+            "moto's CloudFormation skipped resources of a type it does not model, and reported their stacks "
+            "complete:\n" + "\n".join(lines) + "\nmodel the type in a named fix (tests/aws/moto_fixes/), or list "
+            "it in STILL_SKIPPED (tests/aws/moto_fixes/skipped.py) with the test that covers it statically"
+        )
 
 
 def aws_files(home: Path) -> tuple[Path, Path]:
@@ -165,7 +197,16 @@ class Aws:
         done = aws_cli(list(args), self.env, cwd)
         if done.returncode != 0:
             raise AssertionError(f"aws {' '.join(args)} exited {done.returncode}:\n{done.stderr}")
+        if args[:1] == ("cloudformation",):  # deploy, create-stack, update-stack, execute-change-set ...
+            check_skipped_resources(self.endpoint)
         return done
+
+    def fails(self, *args: str) -> str:
+        """The error message of a command that must fail; its success is the test's failure."""
+        done = aws_cli(list(args), self.env)
+        if done.returncode == 0:
+            raise AssertionError(f"aws {' '.join(args)} succeeded:\n{done.stdout}")
+        return done.stderr
 
     def deploy(self, stack: str, template: Path, parameters: Mapping[str, str] = {}) -> dict[str, Any]:
         """`aws cloudformation deploy` as a user runs it; the stack as described afterwards."""

@@ -413,7 +413,7 @@ def test_an_unknown_organizational_unit_is_bad_input(estate: Estate, audit: Audi
     done = audit("--organizational-units", "ou-zzzz-zzzzzzzz")
     assert done.code == 2 and done.out == ""
     assert done.err == "cfn-flowlogs: error: organizational_units must be OUs (or the root) of the organization, " \
-        "got 'ou-zzzz-zzzzzzzz'\n"  # fmt: skip
+        'got "ou-zzzz-zzzzzzzz"\n'  # fmt: skip
 
 
 def test_default_scope_is_every_active_account_of_the_organization(estate: Estate, audit: Audit, aws: Aws):
@@ -451,7 +451,8 @@ def test_plan_for_an_ou_rolled_out_covers_its_missing_vpcs(estate: Estate, audit
     wrote = audit_process(aws, tmp_path, *scope, "--write-plan", "plan.yaml", *options)
     # THEN it exits 1 and the plan targets the OU (service-managed), its regions, an override per missing VPC
     assert wrote.returncode == 1, wrote.stderr
-    assert "wrote plan.yaml: 2 VPC(s) in overrides" in wrote.stderr
+    assert "cfn-flowlogs: wrote plan.yaml (" in wrote.stderr
+    assert "cfn-flowlogs: audit: plan.yaml: 2 VPC(s) in overrides\n" in wrote.stderr
     plan = yaml.safe_load((tmp_path / "plan.yaml").read_text())
     assert plan == {
         "stack_set_name": "audit-ou",
@@ -464,7 +465,7 @@ def test_plan_for_an_ou_rolled_out_covers_its_missing_vpcs(estate: Estate, audit
     assert load_plan(tmp_path / "plan.yaml").overrides  # `cfn-flowlogs rollout` reads it
     # AND the plan is never overwritten without --force
     again = audit_process(aws, tmp_path, *scope, "--write-plan", "plan.yaml", *options)
-    assert again.returncode == 2 and "--write-plan must be a new file" in again.stderr
+    assert again.returncode == 2 and "plan.yaml: exists (give --force to overwrite it)" in again.stderr
     # WHEN the rollout is written and run as written
     roll_out(aws, tmp_path, "plan.yaml", "rollout")
     # THEN every previously missing VPC has a flow log to the archive, and d's audit exits 0
@@ -502,7 +503,7 @@ def test_one_rollout_covers_an_account_region_with_two_missing_vpcs(
     # THEN a self-managed plan for e with one override per account-region: in R1 `e-one` (a team's
     # VPC before the default) and the default VPC as an additional VPC, in R2 the partial default VPC
     assert wrote.returncode == 1, wrote.stderr
-    assert "cfn-flowlogs: audit: wrote plan.yaml: 3 VPC(s) in overrides\n" in wrote.stderr
+    assert "cfn-flowlogs: audit: plan.yaml: 3 VPC(s) in overrides\n" in wrote.stderr
     text = (tmp_path / "plan.yaml").read_text()
     plan = yaml.safe_load(text)
     assert (plan["accounts"], plan["regions"]) == ([e], [R2, R1])

@@ -25,7 +25,9 @@ def configs(*names: str) -> list[str]:
 def test_each_config_is_written_as_its_own_build_writes_it(capsys, tmp_path):
     # GIVEN three example configs WHEN one command builds them into a new directory
     out = tmp_path / "templates" / "new"
-    code, stdout, _ = run(capsys, "build", *configs("s3.yaml", "firehose.yaml", "cloudwatch-logs.yaml"), "-o", str(out))
+    code, stdout, _ = run(
+        capsys, "build", *configs("s3.yaml", "firehose.yaml", "cloudwatch-logs.yaml"), "-o", f"{out}/"
+    )
     # THEN the directory holds one template per config, named after it, as its own build writes it
     assert (code, stdout) == (0, "")
     assert sorted(p.name for p in out.iterdir()) == ["cloudwatch-logs.yaml", "firehose.yaml", "s3.yaml"]
@@ -59,7 +61,7 @@ def test_the_archive_command_builds_several_configs_too(capsys, tmp_path):
     (tmp_path / "org.yaml").write_text("organization_id: o-abcd123456\n", encoding="utf-8")
     (tmp_path / "accounts.yaml").write_text("source_account_ids: ['111122223333']\n", encoding="utf-8")
     code, _, _ = run(capsys, "archive", "--config", str(tmp_path / "org.yaml"), "--config",
-                     str(tmp_path / "accounts.yaml"), "-o", str(tmp_path / "out"))  # fmt: skip
+                     str(tmp_path / "accounts.yaml"), "-o", f"{tmp_path / 'out'}/")  # fmt: skip
     assert code == 0
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["accounts.yaml", "org.yaml"]
 
@@ -78,16 +80,17 @@ def same_stem(tmp_path: Path) -> list[str]:
 @pytest.mark.parametrize(
     "make_args, output, expected",
     [
-        (bad_config, "out", ["bad.yaml: cloudwatch_log_retention must be one of", "got 4"]),
-        (same_stem, "out", ["s3.yaml and", "s3.json would both write", "s3.yaml"]),
-        (lambda tmp: [*configs("s3.yaml"), "--config", str(tmp / "missing.yaml")], "out",
-         ["missing.yaml: --config must be a readable file"]),
-        (lambda tmp: [*configs("s3.yaml", "firehose.yaml"), "--set", "traffic_type=SOME"], "out",
-         ["s3.yaml: traffic_type must be one of", "got 'SOME'"]),
+        (bad_config, "out/", ["bad.yaml:2: cloudwatch_log_retention: must be one of", "got 4"]),
+        (same_stem, "out/", ["s3.yaml and", "s3.json would both write", "s3.yaml"]),
+        (lambda tmp: [*configs("s3.yaml"), "--config", str(tmp / "missing.yaml")], "out/",
+         ["--config must be a readable file", "missing.yaml"]),
+        (lambda tmp: [*configs("s3.yaml", "firehose.yaml"), "--set", "traffic_type=SOME"], "out/",
+         ["traffic_type must be one of", 'got "SOME"']),
         (lambda tmp: configs("s3.yaml", "firehose.yaml"), None, ["-o must name the directory"]),
         (lambda tmp: configs("s3.yaml", "firehose.yaml"), "a-file", ["-o must be a directory", "a-file"]),
+        (lambda tmp: configs("s3.yaml", "firehose.yaml"), "new-name", ["-o must be a directory", "ending in /"]),
     ],
-    ids=["bad-config", "same-stem", "missing-config", "bad-set", "no-output", "output-is-a-file"],
+    ids=["bad-config", "same-stem", "missing-config", "bad-set", "no-output", "output-is-a-file", "output-is-new"],
 )  # fmt: skip
 def test_bad_input_stops_everything_before_anything_is_written(capsys, tmp_path, make_args, output, expected):
     # GIVEN several configs, one of them (or the output) bad, and an existing file
@@ -95,7 +98,7 @@ def test_bad_input_stops_everything_before_anything_is_written(capsys, tmp_path,
     (tmp_path / "a-file").write_text("keep me", encoding="utf-8")
     before = sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*"))
     # WHEN they build
-    code, out, err = run(capsys, "build", *args, *(["-o", str(tmp_path / output)] if output else []))
+    code, out, err = run(capsys, "build", *args, *(["-o", f"{tmp_path}/{output}"] if output else []))
     # THEN one error line names the file and the input, exit 2, and nothing is written
     assert code == 2
     assert out == ""
@@ -135,7 +138,7 @@ def test_lint_findings_name_their_file_and_nothing_is_written(capsys, tmp_path, 
 
     monkeypatch.setattr(linting.Session, "lint", lint)
     # WHEN two configs build with --lint
-    code, _, err = run(capsys, "build", *configs("s3.yaml", "firehose.yaml"), "--lint", "-o", str(tmp_path / "out"))
+    code, _, err = run(capsys, "build", *configs("s3.yaml", "firehose.yaml"), "--lint", "-o", f"{tmp_path / 'out'}/")
     # THEN exit 1, the finding is prefixed by its config file, and no template is written
     assert code == 1
     assert f"cfn-flowlogs: lint: {EXAMPLES / 'firehose.yaml'}: W9999 Resources/FlowLog: a finding" in err

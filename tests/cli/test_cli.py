@@ -78,9 +78,10 @@ def test_output_file_is_written_in_the_chosen_format(capsys, tmp_path, name, ext
     target = tmp_path / name
     # WHEN build writes to it
     code, out, err = run(capsys, "build", "--set", f"vpc_id={VPC}", "-o", str(target), *extra)
-    # THEN the file holds the template, stdout stays empty, and no temporary file is left
-    assert (code, out, err) == (0, "", "")
+    # THEN the file holds the template, stdout stays empty, stderr says what was written, and no
+    # temporary file is left
     text = target.read_text(encoding="utf-8")
+    assert (code, out, err) == (0, "", f"cfn-flowlogs: wrote {target} ({len(text.encode())} bytes)\n")
     if is_json:
         assert "Resources" in json.loads(text)
     else:
@@ -89,12 +90,16 @@ def test_output_file_is_written_in_the_chosen_format(capsys, tmp_path, name, ext
     assert sorted(p.name for p in tmp_path.iterdir()) == [name]
 
 
-def test_output_file_is_replaced_whole(capsys, tmp_path):
+def test_output_file_is_replaced_whole_with_force(capsys, tmp_path):
     # GIVEN an existing output file
     target = tmp_path / "x.json"
     target.write_text("old contents\n")
-    # WHEN build writes to it
-    code, _, _ = run(capsys, "build", "--set", f"vpc_id={VPC}", "-o", str(target))
+    # WHEN build writes to it without --force THEN it refuses in one line naming the file
+    code, _, err = run(capsys, "build", "--set", f"vpc_id={VPC}", "-o", str(target))
+    assert (code, err) == (2, f"{PREFIX} {target}: exists (give --force to overwrite it)\n")
+    assert target.read_text() == "old contents\n"
+    # WHEN build writes to it with --force
+    code, _, _ = run(capsys, "build", "--set", f"vpc_id={VPC}", "-o", str(target), "--force")
     # THEN it is the new template
     assert code == 0
     assert "Resources" in json.loads(target.read_text())

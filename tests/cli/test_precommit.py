@@ -56,15 +56,17 @@ def test_each_hook_is_a_python_hook_running_a_real_command(hook, tmp_path, monke
     # GIVEN a hook of the manifest
     assert hook["language"] == "python"  # pre-commit installs this package: its console script
     assert hook["pass_filenames"] is False  # the config and output are the user's args
-    program, command = shlex.split(hook["entry"])
-    # THEN its entry is the package's console script and one of its commands
+    program, command, *flags = shlex.split(hook["entry"])
+    # THEN its entry is the package's console script and one of its commands, replacing the
+    # template it regenerates (--force)
     assert program in console_scripts()
     assert command in commands()
+    assert flags == ["--force"]
     # AND its files pattern matches the configs it compiles
     assert all(re.search(hook["files"], name) for name in ("flow-logs.yaml", "main.tf", "x.tfvars", "a.json"))
     # AND with the args a user gives, it writes the template
     config = "archive.tfvars" if command == "archive" else "flow-logs.yaml"
-    assert run_in(tmp_path, [command, "--config", config, "-o", "templates/out.yaml"], monkeypatch) == 0
+    assert run_in(tmp_path, [command, *flags, "--config", config, "-o", "templates/out.yaml"], monkeypatch) == 0
     assert (tmp_path / "templates/out.yaml").stat().st_size > 0
 
 
@@ -75,10 +77,41 @@ def test_the_readme_consumer_config_runs_as_written(tmp_path, monkeypatch):
     assert repo["hooks"]
     for i, hook in enumerate(repo["hooks"]):
         # WHEN each hook runs its entry with the args shown (in a repository holding the configs)
-        _, command = shlex.split(entries[hook["id"]])
+        _, *command = shlex.split(entries[hook["id"]])
         folder = tmp_path / str(i)
         folder.mkdir()
         # THEN it writes the template the args name
-        assert run_in(folder, [command, *hook["args"]], monkeypatch) == 0
+        assert run_in(folder, [*command, *hook["args"]], monkeypatch) == 0
         output = hook["args"][hook["args"].index("-o") + 1]
         assert "AWS::EC2::FlowLog" in (folder / output).read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("hook", HOOKS, ids=[hook["id"] for hook in HOOKS])
+def test_a_hook_run_again_leaves_an_unchanged_template_and_replaces_a_stale_one(hook, tmp_path, monkeypatch, capsys):
+    # GIVEN a hook's entry and a template it wrote
+    entry = shlex.split(hook["entry"])[1:]
+    config = "archive.tfvars" if entry[0] == "archive" else "flow-logs.yaml"
+    argv = [*entry, "--config", config, "-o", "templates/out.yaml"]
+    assert run_in(tmp_path, argv, monkeypatch) == 0
+    template = tmp_path / "templates/out.yaml"
+    before = template.stat()
+    capsys.readouterr()
+    # WHEN it runs again on the same config THEN the template is untouched (pre-commit sees no change)
+    assert main(argv) == 0
+    after = template.stat()
+    assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+    assert "unchanged" in capsys.readouterr().err
+    # WHEN the config changed THEN the hook's --force lets it replace the template it owns
+    (tmp_path / config).write_text(
+        (tmp_path / config)
+        .read_text(encoding="utf-8")
+        .replace("o-abcd123456", "o-efgh123456")
+        .replace("traffic_type: ALL", "traffic_type: REJECT"),
+        encoding="utf-8",
+    )
+    assert main(argv) == 0
+    assert template.read_bytes() != b"" and template.stat().st_mtime_ns != before.st_mtime_ns
+    # AND it never writes over the config it reads
+    with pytest.raises(SystemExit) as refused:
+        main([*entry, "--config", config, "-o", config])
+    assert refused.value.code == 2

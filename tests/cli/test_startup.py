@@ -60,7 +60,7 @@ print(json.dumps({"code": code, "import": sorted(imported), "build": sorted(sys.
 
 def probe(tmp_path: Path, *flags: str, output: str = "flow-logs.yaml") -> dict[str, object]:
     """Modules loaded by `import cfn_flowlogs`, then by `cfn-flowlogs build ... *flags`, in a new process."""
-    argv = [sys.executable, "-c", PROBE, "build", "--set", f"vpc_id={VPC}", "-o", str(tmp_path / output), *flags]
+    argv = [sys.executable, "-c", PROBE, "build", "--set", f"vpc_id={VPC}", "-o", f"{tmp_path}/{output}", *flags]
     result = subprocess.run(argv, capture_output=True, text=True, cwd=tmp_path, timeout=300, check=False)
     assert result.returncode == 0, result.stderr
     assert (tmp_path / output).stat().st_size > 0
@@ -113,7 +113,7 @@ def test_several_configs_in_one_build_load_nothing_unused(tmp_path):
     # GIVEN two configs (the probe's --set vpc_id applies to each) WHEN one process builds both
     (tmp_path / "logs.yaml").write_text("traffic_type: REJECT\n", encoding="utf-8")
     (tmp_path / "bucket.json").write_text('{"log_destination_type": "s3"}\n', encoding="utf-8")
-    loaded = probe(tmp_path, "--config", "logs.yaml", "--config", "bucket.json", output="out")
+    loaded = probe(tmp_path, "--config", "logs.yaml", "--config", "bucket.json", output="out/")
     # THEN both are written into the directory and nothing unused was loaded
     assert loaded["code"] == 0
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["bucket.yaml", "logs.yaml"]

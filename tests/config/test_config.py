@@ -126,9 +126,9 @@ REJECTED = [
     ),
     pytest.param(vpc(cloudwatch_log_retention=42), "cloudwatch_log_retention", "42", id="retention-not-in-aws-list"),
     pytest.param(vpc(cloudwatch_log_retention=-1), "cloudwatch_log_retention", "-1", id="retention-negative"),
-    pytest.param(vpc(cloudwatch_log_retention=True), "cloudwatch_log_retention", "True", id="retention-bool"),
-    pytest.param(vpc(cloudwatch_log_retention="30"), "cloudwatch_log_retention", "'30'", id="retention-string"),
-    pytest.param(vpc(cloudwatch_log_retention=None), "cloudwatch_log_retention", "None", id="retention-none"),
+    pytest.param(vpc(cloudwatch_log_retention=True), "cloudwatch_log_retention", "true", id="retention-bool"),
+    pytest.param(vpc(cloudwatch_log_retention="30"), "cloudwatch_log_retention", '"30"', id="retention-string"),
+    pytest.param(vpc(cloudwatch_log_retention=None), "cloudwatch_log_retention", "null", id="retention-none"),
     pytest.param(
         vpc(cloudwatch_log_retention=30.0),
         "cloudwatch_log_retention",
@@ -136,7 +136,7 @@ REJECTED = [
         id="retention-float",
     ),
     pytest.param(vpc(max_aggregation_interval=300), "max_aggregation_interval", "300", id="aggregation-300"),
-    pytest.param(vpc(max_aggregation_interval=True), "max_aggregation_interval", "True", id="aggregation-bool"),
+    pytest.param(vpc(max_aggregation_interval=True), "max_aggregation_interval", "true", id="aggregation-bool"),
     pytest.param(
         vpc(max_aggregation_interval=60.0),
         "max_aggregation_interval",
@@ -151,10 +151,10 @@ REJECTED = [
         vpc(kms_key_deletion_window_in_days=31), "kms_key_deletion_window_in_days", "31", id="deletion-window-31"
     ),
     pytest.param(
-        vpc(kms_key_deletion_window_in_days=True), "kms_key_deletion_window_in_days", "True", id="deletion-window-bool"
+        vpc(kms_key_deletion_window_in_days=True), "kms_key_deletion_window_in_days", "true", id="deletion-window-bool"
     ),
     pytest.param(
-        vpc(kms_key_deletion_window_in_days="7"), "kms_key_deletion_window_in_days", "'7'", id="deletion-window-string"
+        vpc(kms_key_deletion_window_in_days="7"), "kms_key_deletion_window_in_days", '"7"', id="deletion-window-string"
     ),
     pytest.param(
         s3(s3_infrequent_access_transition=29), "s3_infrequent_access_transition", "29", id="lifecycle-ia-under-30"
@@ -174,10 +174,10 @@ REJECTED = [
     ),
     pytest.param(s3(s3_glacier_transition=200.0), "s3_glacier_transition", "200.0", id="lifecycle-float"),
     pytest.param(
-        s3(s3_infrequent_access_transition=True), "s3_infrequent_access_transition", "True", id="lifecycle-bool"
+        s3(s3_infrequent_access_transition=True), "s3_infrequent_access_transition", "true", id="lifecycle-bool"
     ),
     # --- bucket name -----------------------------------------------------------------------
-    pytest.param(s3(s3_bucket_name="ab"), "s3_bucket_name", "'ab'", id="bucket-name-too-short"),
+    pytest.param(s3(s3_bucket_name="ab"), "s3_bucket_name", '"ab"', id="bucket-name-too-short"),
     pytest.param(s3(s3_bucket_name="b" * 64), "s3_bucket_name", "b" * 60, id="bucket-name-too-long"),
     pytest.param(s3(s3_bucket_name="Flow-Logs"), "s3_bucket_name", "Flow-Logs", id="bucket-name-uppercase"),
     pytest.param(s3(s3_bucket_name="flow_logs"), "s3_bucket_name", "flow_logs", id="bucket-name-underscore"),
@@ -234,7 +234,7 @@ REJECTED = [
     pytest.param(s3(s3_subfolder="flows/"), "s3_subfolder", "flows/", id="subfolder-trailing-slash"),
     pytest.param(s3(s3_subfolder="flows//vpc"), "s3_subfolder", "flows//vpc", id="subfolder-double-slash"),
     pytest.param(s3(s3_subfolder="flow logs"), "s3_subfolder", "flow logs", id="subfolder-space"),
-    pytest.param(s3(s3_subfolder=["flows"]), "s3_subfolder", "['flows']", id="subfolder-not-a-string"),
+    pytest.param(s3(s3_subfolder=["flows"]), "s3_subfolder", '["flows"]', id="subfolder-not-a-string"),
     # --- ARNs ------------------------------------------------------------------------------
     pytest.param(
         vpc(kms_key_arn="arn:aws:iam::123456789012:key/11111111-2222-3333-4444-555555555555"),
@@ -314,7 +314,7 @@ REJECTED = [
     pytest.param(vpc(kms_key_users=[READER_ARN, 42]), "kms_key_users", "42", id="key-users-non-string-item"),
     # --- inputs that belong to another destination ---------------------------------------------
     pytest.param(vpc(s3_subfolder="flows"), "s3_subfolder", "flows", id="subfolder-with-cloudwatch"),
-    pytest.param(vpc(force_destroy_bucket=True), "force_destroy_bucket", "True", id="force-destroy-with-cloudwatch"),
+    pytest.param(vpc(force_destroy_bucket=True), "force_destroy_bucket", "true", id="force-destroy-with-cloudwatch"),
     pytest.param(vpc(s3_expiration_transition=400), "s3_expiration_transition", "400", id="expiration-with-cloudwatch"),
     pytest.param(s3(cloudwatch_log_retention=30), "cloudwatch_log_retention", "30", id="retention-with-s3"),
     pytest.param(
@@ -330,7 +330,7 @@ REJECTED = [
         custom_bucket(s3_glacier_transition=200), "s3_glacier_transition", "200", id="lifecycle-with-custom-bucket"
     ),
     pytest.param(
-        custom_bucket(force_destroy_bucket=True), "force_destroy_bucket", "True", id="force-destroy-with-custom-bucket"
+        custom_bucket(force_destroy_bucket=True), "force_destroy_bucket", "true", id="force-destroy-with-custom-bucket"
     ),
     pytest.param(
         custom_bucket(kms_key_arn="arn:aws-cn:kms:cn-north-1:123456789012:key/11111111-2222-3333-4444-555555555555"),
@@ -345,7 +345,7 @@ REJECTED = [
     pytest.param(
         s3(destination_options={"hive_compatible_partitions": "yes"}),
         "destination_options.hive_compatible_partitions",
-        "'yes'",
+        '"yes"',
         id="options-bad-bool",
     ),
     pytest.param(
@@ -354,7 +354,7 @@ REJECTED = [
         "1",
         id="options-int-for-bool",
     ),
-    pytest.param(s3(destination_options=["parquet"]), "destination_options", "['parquet']", id="options-not-a-mapping"),
+    pytest.param(s3(destination_options=["parquet"]), "destination_options", '["parquet"]', id="options-not-a-mapping"),
     pytest.param(
         vpc(destination_options={"file_format": "parquet"}),
         "destination_options",
@@ -368,8 +368,8 @@ REJECTED = [
     pytest.param(
         vpc(log_format="${version}  ${srcaddr}"), "log_format", "${version}  ${srcaddr}", id="format-double-space"
     ),
-    pytest.param(vpc(log_format="${version} ${srcaddr} "), "log_format", "${srcaddr} '", id="format-trailing-space"),
-    pytest.param(vpc(log_format=" ${version}"), "log_format", "' ${version}", id="format-leading-space"),
+    pytest.param(vpc(log_format="${version} ${srcaddr} "), "log_format", '${srcaddr} "', id="format-trailing-space"),
+    pytest.param(vpc(log_format=" ${version}"), "log_format", '" ${version}', id="format-leading-space"),
     pytest.param(vpc(log_format="${version} ${version}"), "log_format", "${version} ${version}", id="format-duplicate"),
     pytest.param(
         vpc(log_format="${version} ${instance-tag}"),
@@ -410,7 +410,7 @@ REJECTED = [
         "ALL",
         id="tgw-traffic-type",
     ),
-    pytest.param(vpc(traffic_type=None), "traffic_type", "None", id="vpc-without-traffic-type"),
+    pytest.param(vpc(traffic_type=None), "traffic_type", "null", id="vpc-without-traffic-type"),
     pytest.param(
         vpc(
             log_format="${version} ${instance-tag}",
@@ -426,7 +426,7 @@ REJECTED = [
             tag_field_specifications=[{"resource_type": "instance", "tag_keys": ["a", "b", "c"]}],
         ),
         "tag_field_specifications[0].tag_keys",
-        "'c'",
+        '"c"',
         id="tag-spec-three-keys",
     ),
     pytest.param(
@@ -460,19 +460,19 @@ REJECTED = [
     pytest.param(
         s3(kinesis_firehose_arn=FIREHOSE_ARN), "kinesis_firehose_arn", "deliverystream/flows", id="firehose-arn-with-s3"
     ),
-    pytest.param(firehose(), "kinesis_firehose_arn", "None", id="firehose-without-arn"),
+    pytest.param(firehose(), "kinesis_firehose_arn", "null", id="firehose-without-arn"),
     pytest.param(s3(s3_bucket=BUCKET_ARN), "s3_bucket", BUCKET_ARN, id="s3-bucket-without-custom-flag"),
-    pytest.param(s3(enable_custom_s3_destination=True), "s3_bucket", "None", id="custom-flag-without-s3-bucket"),
+    pytest.param(s3(enable_custom_s3_destination=True), "s3_bucket", "null", id="custom-flag-without-s3-bucket"),
     pytest.param(
         vpc(enable_custom_s3_destination=True, s3_bucket=BUCKET_ARN),
         "enable_custom_s3_destination",
-        "True",
+        "true",
         id="custom-flag-with-cloudwatch",
     ),
     pytest.param(
         firehose(kinesis_firehose_arn=FIREHOSE_ARN, enable_custom_s3_destination=True, s3_bucket=BUCKET_ARN),
         "enable_custom_s3_destination",
-        "True",
+        "true",
         id="custom-flag-with-firehose",
     ),
     pytest.param(
@@ -517,18 +517,18 @@ REJECTED = [
     ),
     # --- custom_tags -----------------------------------------------------------------------
     pytest.param(vpc(custom_tags=tags(51)), "custom_tags", "51 tags", id="tags-51"),
-    pytest.param(vpc(custom_tags={"": "value"}), "custom_tags", "''", id="tags-empty-key"),
+    pytest.param(vpc(custom_tags={"": "value"}), "custom_tags", '""', id="tags-empty-key"),
     pytest.param(vpc(custom_tags={"k" * 129: "value"}), "custom_tags", "k" * 100, id="tags-key-129-chars"),
-    pytest.param(vpc(custom_tags={"team": "v" * 257}), "custom_tags['team']", "v" * 100, id="tags-value-257-chars"),
+    pytest.param(vpc(custom_tags={"team": "v" * 257}), "custom_tags.team", "v" * 100, id="tags-value-257-chars"),
     pytest.param(vpc(custom_tags={"aws:team": "network"}), "custom_tags", "aws:team", id="tags-aws-prefix"),
     pytest.param(vpc(custom_tags={"AWS:team": "network"}), "custom_tags", "AWS:team", id="tags-aws-prefix-uppercase"),
     pytest.param(vpc(custom_tags={"team!": "network"}), "custom_tags", "team!", id="tags-key-bad-char"),
-    pytest.param(vpc(custom_tags={"team": "net<work>"}), "custom_tags['team']", "net<work>", id="tags-value-bad-char"),
-    pytest.param(vpc(custom_tags={"team": 42}), "custom_tags['team']", "42", id="tags-value-not-a-string"),
-    pytest.param(vpc(custom_tags={"team": None}), "custom_tags['team']", "None", id="tags-value-none"),
-    pytest.param(vpc(custom_tags={1: "one"}), "custom_tags", "{1: 'one'}", id="tags-key-not-a-string"),
-    pytest.param(vpc(custom_tags=["team"]), "custom_tags", "['team']", id="tags-not-a-mapping"),
-    pytest.param(vpc(custom_tags=None), "custom_tags", "None", id="tags-none"),
+    pytest.param(vpc(custom_tags={"team": "net<work>"}), "custom_tags.team", "net<work>", id="tags-value-bad-char"),
+    pytest.param(vpc(custom_tags={"team": 42}), "custom_tags.team", "42", id="tags-value-not-a-string"),
+    pytest.param(vpc(custom_tags={"team": None}), "custom_tags.team", "null", id="tags-value-none"),
+    pytest.param(vpc(custom_tags={1: "one"}), "custom_tags", '{1: "one"}', id="tags-key-not-a-string"),
+    pytest.param(vpc(custom_tags=["team"]), "custom_tags", '["team"]', id="tags-not-a-mapping"),
+    pytest.param(vpc(custom_tags=None), "custom_tags", "null", id="tags-none"),
     pytest.param(
         vpc(custom_tags={"team\nname": "network"}),
         "custom_tags",
@@ -537,14 +537,14 @@ REJECTED = [
     ),
     pytest.param(
         vpc(custom_tags={"team": "net\twork"}),
-        "custom_tags['team']",
+        "custom_tags.team",
         "net\\twork",
         id="tags-value-tab",
     ),
     # --- additional_s3_bucket_policy_statements --------------------------------------------
-    pytest.param(s3(**{STATEMENTS: ["Readers"]}), STATEMENTS, "['Readers']", id="statements-not-a-mapping"),
+    pytest.param(s3(**{STATEMENTS: ["Readers"]}), STATEMENTS, '["Readers"]', id="statements-not-a-mapping"),
     pytest.param(s3(**{STATEMENTS: {"Allow-Readers": {}}}), STATEMENTS, "Allow-Readers", id="statements-bad-sid"),
-    pytest.param(s3(**{STATEMENTS: {"": {}}}), STATEMENTS, "''", id="statements-empty-sid"),
+    pytest.param(s3(**{STATEMENTS: {"": {}}}), STATEMENTS, '""', id="statements-empty-sid"),
     pytest.param(
         s3(**{STATEMENTS: {"AWSLogDeliveryWrite": {}}}),
         STATEMENTS,
@@ -573,7 +573,7 @@ REJECTED = [
     pytest.param(statement(effect="Maybe"), f"{READERS}.effect", "Maybe", id="statement-effect-maybe"),
     pytest.param(statement(effect="allow"), f"{READERS}.effect", "allow", id="statement-effect-lowercase"),
     pytest.param(statement(actions=[]), f"{READERS}.actions", "[]", id="statement-actions-empty"),
-    pytest.param(statement(without=("actions",)), f"{READERS}.actions", "None", id="statement-actions-missing"),
+    pytest.param(statement(without=("actions",)), f"{READERS}.actions", "null", id="statement-actions-missing"),
     pytest.param(
         statement(actions="s3:GetObject"), f"{READERS}.actions", "s3:GetObject", id="statement-actions-string"
     ),
@@ -590,10 +590,10 @@ REJECTED = [
     ),
     pytest.param(statement(principals={}), f"{READERS}.principals", "{}", id="statement-principals-empty"),
     pytest.param(
-        statement(without=("principals",)), f"{READERS}.principals", "None", id="statement-principals-missing"
+        statement(without=("principals",)), f"{READERS}.principals", "null", id="statement-principals-missing"
     ),
     pytest.param(
-        statement(principals={"AWS": []}), f"{READERS}.principals.AWS", "()", id="statement-principal-ids-empty"
+        statement(principals={"AWS": []}), f"{READERS}.principals.AWS", "[]", id="statement-principal-ids-empty"
     ),
     pytest.param(
         statement(principals={"AWS": READER_ARN}),
@@ -607,11 +607,11 @@ REJECTED = [
         "${Account}",
         id="statement-principal-foreign-placeholder",
     ),
-    pytest.param(statement(principals={"AWS": ["*"]}), f"{READERS}.principals.AWS", "'*'", id="statement-allow-star"),
+    pytest.param(statement(principals={"AWS": ["*"]}), f"{READERS}.principals.AWS", '"*"', id="statement-allow-star"),
     pytest.param(
         statement(principals={"AWS": [READER_ARN, "*"]}),
         f"{READERS}.principals.AWS",
-        "'*'",
+        '"*"',
         id="statement-allow-star-among-others",
     ),
     pytest.param(
@@ -623,7 +623,7 @@ REJECTED = [
     pytest.param(
         statement(keys=["logs/${aws:username}"]), f"{READERS}.keys", "${aws:username}", id="statement-key-var"
     ),
-    pytest.param(statement(keys=[""]), f"{READERS}.keys", "''", id="statement-key-empty"),
+    pytest.param(statement(keys=[""]), f"{READERS}.keys", '""', id="statement-key-empty"),
     pytest.param(statement(keys="logs/*"), f"{READERS}.keys", "logs/*", id="statement-keys-string"),
     pytest.param(
         statement(keys=[42]),
@@ -640,13 +640,13 @@ REJECTED = [
     pytest.param(
         condition(test="StringEquals", variable="aws:SourceVpc"),
         f"{READERS}.condition.vpc",
-        "['test', 'variable']",
+        '["test", "variable"]',
         id="condition-missing-values",
     ),
     pytest.param(
         condition(test="StringEquals", variable="aws:SourceVpc", values=[VPC], extra="x"),
         f"{READERS}.condition.vpc",
-        "'extra'",
+        '"extra"',
         id="condition-extra-key",
     ),
     pytest.param(
@@ -668,12 +668,12 @@ REJECTED = [
         id="condition-values-string",
     ),
     pytest.param(
-        statement(condition=["StringEquals"]), f"{READERS}.condition", "['StringEquals']", id="condition-not-a-mapping"
+        statement(condition=["StringEquals"]), f"{READERS}.condition", '["StringEquals"]', id="condition-not-a-mapping"
     ),
     pytest.param(
         condition(test=["StringEquals"], variable="aws:SourceVpc", values=[VPC]),
         f"{READERS}.condition.vpc.test",
-        "['StringEquals']",
+        '["StringEquals"]',
         id="condition-operator-not-a-string",
     ),
     pytest.param(
@@ -689,18 +689,18 @@ REJECTED = [
         id="statements-with-firehose",
     ),
     # --- wrong types for bools and ints ----------------------------------------------------
-    pytest.param(vpc(create_resources="true"), "create_resources", "'true'", id="create-resources-string"),
+    pytest.param(vpc(create_resources="true"), "create_resources", '"true"', id="create-resources-string"),
     pytest.param(vpc(create_resources=1), "create_resources", "1", id="create-resources-int"),
-    pytest.param(vpc(create_resources=None), "create_resources", "None", id="create-resources-none"),
-    pytest.param(vpc(use_managed_iam_policies="false"), "use_managed_iam_policies", "'false'", id="managed-string"),
-    pytest.param(s3(force_destroy_bucket="yes"), "force_destroy_bucket", "'yes'", id="force-destroy-string"),
+    pytest.param(vpc(create_resources=None), "create_resources", "null", id="create-resources-none"),
+    pytest.param(vpc(use_managed_iam_policies="false"), "use_managed_iam_policies", '"false"', id="managed-string"),
+    pytest.param(s3(force_destroy_bucket="yes"), "force_destroy_bucket", '"yes"', id="force-destroy-string"),
     pytest.param(
         s3(enable_custom_s3_destination="true", s3_bucket=BUCKET_ARN),
         "enable_custom_s3_destination",
-        "'true'",
+        '"true"',
         id="custom-flag-string",
     ),
-    pytest.param(s3(s3_expiration_transition="400"), "s3_expiration_transition", "'400'", id="expiration-string"),
+    pytest.param(s3(s3_expiration_transition="400"), "s3_expiration_transition", '"400"', id="expiration-string"),
 ]
 
 
@@ -952,7 +952,7 @@ def test_from_mapping_builds_a_config():
             "hive_compatible_partitions",
             id="destination-option-at-top-level",
         ),
-        pytest.param(["vpc_id"], "['vpc_id']", id="not-a-mapping"),
+        pytest.param(["vpc_id"], '["vpc_id"]', id="not-a-mapping"),
         pytest.param({1: VPC}, "{1: ", id="non-string-key"),
     ],
 )

@@ -92,4 +92,7 @@ def test_cli_reports_the_record_version_of_a_custom_format(tmp_path, capsys):
     out = tmp_path / "t.yaml"
     assert main(["build", "--set", "vpc_id=vpc-0123456789abcdef0", "--set", "log_format=${version} ${reject-reason}",
                  "-o", str(out)]) == 0  # fmt: skip
-    assert capsys.readouterr().err == "cfn-flowlogs: log_format gives version 8 records\n"
+    size = len(out.read_bytes())
+    assert capsys.readouterr().err == (
+        f"cfn-flowlogs: wrote {out} ({size} bytes)\ncfn-flowlogs: log_format gives version 8 records\n"
+    )

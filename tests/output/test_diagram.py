@@ -274,7 +274,7 @@ def test_diagram_of_a_config_to_stdout_and_to_a_file(capsys, tmp_path):
     assert out == to_mermaid(build_template(config_from(example, ["traffic_type=REJECT"])))
     target = tmp_path / "flow-logs.mmd"
     code, printed, err = run(capsys, "diagram", "--config", example, "--set", "traffic_type=REJECT", "-o", str(target))
-    assert (code, printed, err) == (0, "", "")
+    assert (code, printed, err) == (0, "", f"cfn-flowlogs: wrote {target} ({len(out.encode())} bytes)\n")
     assert target.read_text(encoding="utf-8") == out
 
 

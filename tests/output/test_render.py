@@ -269,12 +269,16 @@ def test_write_atomic_keeps_the_mode_and_leaves_nothing_behind(tmp_path):
     target = tmp_path / "flow-logs.yaml"
     target.write_text("old", encoding="utf-8")
     target.chmod(0o640)
+    # WHEN it is written without force THEN it is refused and kept
+    with pytest.raises(FileExistsError, match="give --force to overwrite it"):
+        render.write_atomic(target, "new\n")
+    assert target.read_text(encoding="utf-8") == "old"
     # WHEN it is replaced THEN the text is new, the mode kept, and no temporary file is left
-    render.write_atomic(target, "new\n")
+    render.write_atomic(target, "new\n", force=True)
     assert target.read_text(encoding="utf-8") == "new\n"
     assert target.stat().st_mode & 0o777 == 0o640
     assert [p.name for p in tmp_path.iterdir()] == ["flow-logs.yaml"]
     # WHEN the write fails THEN the error is raised and nothing is left behind either
-    with pytest.raises(TypeError):
+    with pytest.raises(AttributeError):
         render.write_atomic(tmp_path / "other.yaml", None)  # type: ignore[arg-type]
     assert [p.name for p in tmp_path.iterdir()] == ["flow-logs.yaml"]

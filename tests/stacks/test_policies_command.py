@@ -223,7 +223,7 @@ def test_the_document_is_sorted_indented_json_with_notes(capsys):
 def test_output_file_gets_the_same_document(capsys, tmp_path):
     target = tmp_path / "policies.json"
     code, out, err = run(capsys, "policies", *sets(CLOUDWATCH_KEY), *ALL_KNOWN, "-o", str(target))
-    assert (code, out, err) == (0, "", "")
+    assert (code, out, err) == (0, "", f"cfn-flowlogs: wrote {target} ({target.stat().st_size} bytes)\n")
     assert json.loads(target.read_text())["key_arn"] == KEY
     _, stdout_text, _ = run(capsys, "policies", *sets(CLOUDWATCH_KEY), *ALL_KNOWN)
     assert target.read_text() == stdout_text

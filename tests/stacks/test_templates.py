@@ -113,3 +113,47 @@ def test_generated_docs_are_as_the_code_makes_them(page):
     # WHEN they are made anew from the code THEN the checked-in page is the same, byte for byte
     made = generated_docs(ROOT)[Path(page)]
     assert (ROOT / page).read_text(encoding="utf-8") == made, f"{page} is stale: run `make template`"
+
+
+def test_the_inputs_table_nests_what_a_config_nests_and_marks_compile_time_inputs():
+    from cfn_flowlogs.config.flow_logs import DESTINATION_OPTIONS
+    from cfn_flowlogs.config.inputs import QUERY_INPUTS
+    from cfn_flowlogs.docs import COMPILE_TIME, inputs_table
+
+    rows = {line.split(" | ")[0].removeprefix("| ").strip("`"): line for line in inputs_table().splitlines()}
+    # THEN a key of destination_options is listed inside it, with its Parameter, never at the top
+    for key in DESTINATION_OPTIONS:
+        assert key not in rows
+        assert f" | `{''.join(w.capitalize() for w in key.split('_'))}` | " in rows[f"destination_options.{key}"]
+    # AND what no template with Parameters can take says so, and the table says what that means
+    for name in ("destination_options", "custom_tags", *(spec.name for spec in QUERY_INPUTS)):
+        assert f" | {COMPILE_TIME} | " in rows[name], name
+    assert any(line.startswith(f"*{COMPILE_TIME}*: ") for line in rows.values())
+    # AND defaults are shown as a config writes them
+    assert ' | `""` | ' in rows["s3_subfolder"] and " | `null` | " in rows["vpc_id"]
+
+
+def test_make_template_writes_what_changed_and_is_quiet_when_nothing_did(tmp_path, capsys):
+    import shutil
+
+    from cfn_flowlogs.shipped import main
+
+    # GIVEN a copy of the sources `make template` reads, and templates/ not made yet
+    shutil.copytree(ROOT / "examples", tmp_path / "examples")
+    shutil.copytree(ROOT / "docs", tmp_path / "docs")
+    # WHEN it runs THEN it writes every template, a line each (the docs are unchanged)
+    expected = render_all(ROOT)
+    assert main([str(tmp_path)]) == 0
+    wrote = capsys.readouterr().out.splitlines()
+    assert len(wrote) == len(expected) and all(line.startswith("wrote ") for line in wrote)
+    before = {p: p.stat().st_mtime_ns for p in tmp_path.rglob("*") if p.is_file()}
+    # WHEN it runs again THEN it says nothing and touches nothing
+    assert main([str(tmp_path)]) == 0
+    assert capsys.readouterr() == ("", "")
+    assert {p: p.stat().st_mtime_ns for p in tmp_path.rglob("*") if p.is_file()} == before
+    # WHEN one template was changed by hand THEN that one is written again (it is make template's own)
+    stale = tmp_path / "templates" / "vpc-flow-logs.yaml"
+    stale.write_text("edited\n")
+    assert main([str(tmp_path)]) == 0
+    size = len(expected[Path("templates/vpc-flow-logs.yaml")].encode())
+    assert capsys.readouterr().out.splitlines() == [f"wrote {stale} ({size} bytes)"]
