@@ -3,48 +3,34 @@ deploy tests start and `make endpoint` runs in the foreground.
 
 Run as `python tests/aws/moto_server.py --port N` (moto's own options: `--help`). Before it
 serves, it prints the URL, the variables that point the AWS CLI and boto3 at it, and the resource
-types of the project's templates that it does not create (moto skips them and still reports the
-stack complete); a port already taken fails here, in one line, before any of that.
+types it does not create (moto_fixes/skipped.py: moto skips them and still reports the stack
+complete); a port already taken fails here, in one line, before any of that.
 """
 
 from __future__ import annotations
 
 import argparse
-import re
 import socket
 import sys
 from importlib.metadata import version
-from pathlib import Path
 
 from moto import server
-from moto_fixes import apply_all  # beside this script
+from moto_fixes import STILL_SKIPPED, apply_all  # beside this script
 
-TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 # What a client needs besides the URL: moto accepts any credentials and serves every region.
 CLIENT_ENV = {"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test", "AWS_DEFAULT_REGION": "us-east-1"}
 
 
-def not_created() -> list[str]:
-    """The resource types the shipped and example templates use that moto, with the fixes applied,
-    does not model: it skips each such resource without failing the stack."""
-    from moto.cloudformation import parsing
-
-    used = {match for path in TEMPLATES.rglob("*.yaml") for match in re.findall(
-        r"^\s+Type: ((?:AWS|Custom)::\S+)$", path.read_text(encoding="utf-8"), flags=re.M)}  # fmt: skip
-    models = parsing.get_model_map()
-    return sorted(
-        kind for kind in used if kind in parsing.NULL_MODELS or (kind.startswith("AWS::") and kind not in models)
-    )
-
-
-def banner(url: str, skipped: list[str]) -> str:
+def banner(url: str) -> str:
+    """What a user needs before the server's own lines: where it is, what to export, what it
+    leaves out (moto_fixes/skipped.py's list, which the deploy tests hold to what moto skips)."""
     lines = [
         f"Local AWS endpoint (moto {version('moto')} with the fixes of tests/aws/moto_fixes/): {url}",
         "Point the AWS CLI, boto3 and cfn-flowlogs at it from another shell:",
         f"  export AWS_ENDPOINT_URL={url}",
         *(f"  export {name}={value}" for name, value in CLIENT_ENV.items()),
         "It does not create these resource types (it skips them and still reports the stack complete):",
-        *(f"  {kind}" for kind in skipped),
+        *(f"  {kind}" for kind in sorted(STILL_SKIPPED)),
         "It runs no Lambda function (moto would need Docker): it reports a Custom::EmptyBucket complete",
         "without its function, and deleting that stack leaves the bucket and its objects.",
         "Everything it holds is in memory: Ctrl-C stops it and forgets it all.",
@@ -73,5 +59,5 @@ if __name__ == "__main__":
     host, port = _address(sys.argv[1:])
     _refuse_taken_port(host, port)
     apply_all()
-    print(banner(f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}", not_created()), flush=True)
+    print(banner(f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"), flush=True)
     server.main(sys.argv[1:])
