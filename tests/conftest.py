@@ -26,6 +26,7 @@ LOCKED_ENVIRONMENTS = {
     ROOT / ".venv-deploy": ROOT / "requirements/deploy.lock.txt",
     ROOT / ".venv-endpoint": ROOT / "requirements/endpoint.lock.txt",
     ROOT / ".venv-build": ROOT / "requirements/build.lock.txt",
+    ROOT / ".venv-docs": ROOT / "requirements/docs.lock.txt",
 }
 _HOME: Path | None = None
 

@@ -74,7 +74,7 @@ def test_no_test_points_aws_tooling_at_the_null_device():
 def test_every_environment_make_builds_has_a_lock_with_hashes():
     # GIVEN each lock in requirements/ and the .in file it is made from
     assert {lock.name.removesuffix(".lock.txt") for lock in LOCKS} >= {
-        "runtime", "test", "checkov", "sceptre", "lock", "deploy", "endpoint", "build", "aws"
+        "runtime", "test", "checkov", "sceptre", "lock", "deploy", "endpoint", "build", "aws", "docs"
     }  # fmt: skip
     for lock in LOCKS:
         assert (REQUIREMENTS / lock.name.replace(".lock.txt", ".in")).exists(), lock.name
@@ -207,6 +207,7 @@ def test_each_install_stamp_depends_on_its_lock():
         ".venv-deploy/.installed": "requirements/deploy.lock.txt",
         ".venv-endpoint/.installed": "requirements/endpoint.lock.txt",
         ".venv-build/.installed": "requirements/build.lock.txt",
+        ".venv-docs/.installed": "requirements/docs.lock.txt",
         ".wheelhouse/.downloaded": "requirements/aws.lock.txt",
     }
     for stamp, lock in expected.items():

@@ -77,6 +77,8 @@ def test_the_wheel_holds_every_file_of_the_package_and_nothing_else(dist: Dist):
     assert {name for name in names if name.startswith("cfn_flowlogs/")} == package_files()
     assert package_files() >= DATA_FILES
     assert {name.split("/")[0] for name in names} == {"cfn_flowlogs", f"{NAME}.dist-info"}
+    # AND the license's text, which its metadata names
+    assert f"{NAME}.dist-info/licenses/LICENSE" in names
 
 
 def test_the_sdist_holds_what_the_wheel_was_built_from(dist: Dist):
@@ -84,7 +86,7 @@ def test_the_sdist_holds_what_the_wheel_was_built_from(dist: Dist):
     with tarfile.open(dist.sdist) as sdist:
         names = {name.removeprefix(f"{NAME}/") for name in sdist.getnames()}
     # THEN it holds the build's configuration, the readme the metadata names, and the package
-    assert {"pyproject.toml", "PKG-INFO", "README.md"} <= names
+    assert {"pyproject.toml", "PKG-INFO", "README.md", "LICENSE"} <= names
     assert package_files() <= names
 
 
