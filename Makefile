@@ -108,7 +108,7 @@ template: $(VENV)/.installed ## write the shipped and example templates into tem
 lint: $(VENV)/.installed-test ## ruff and mypy over the package, the tests and the benchmark
 	$(BIN)/ruff check cfn_flowlogs tests bench requirements
 	$(BIN)/ruff format --check cfn_flowlogs tests bench requirements
-	$(BIN)/mypy cfn_flowlogs bench/bench.py
+	$(BIN)/mypy cfn_flowlogs bench/bench.py bench/query.py
 
 # What the tests run: the packaging test builds the wheel with .venv-build and installs it from the
 # wheelhouse; the endpoint and deploy tests run `make endpoint` and `make deploy` as a user does.
@@ -123,7 +123,7 @@ docs: $(DOCS_VENV)/.installed ## build the documentation site into site/ (strict
 
 test: lint docs pytest ## everything CI runs: lint, the docs site, then the whole test suite
 
-bench: $(VENV)/.installed ## time start-up, builds, rendering and scale on this machine (writes bench.json)
+bench: $(VENV)/.installed-test ## time start-up, builds, rendering, scale, the audit and query on this machine (writes bench.json)
 	$(PY) bench/bench.py
 
 # Without STACK, the usage line at once: the AWS CLI is installed only for a deploy that will run.
