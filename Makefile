@@ -11,6 +11,17 @@ CHECKOV_VENV := .venv-checkov
 SCEPTRE_VENV := .venv-sceptre
 LOCK_VENV := .venv-lock
 DOCS_VENV := .venv-docs
+# `make deploy` needs only the AWS CLI, `make endpoint` only moto's server, `make dist` only build
+# and twine: each a virtualenv of its own, from a lock of its own.
+DEPLOY_VENV := .venv-deploy
+ENDPOINT_VENV := .venv-endpoint
+BUILD_VENV := .venv-build
+# The locked wheels of `pip install 'cfn-flowlogs[aws]'`, downloaded before the tests: the
+# packaging test installs the built wheel from these alone, with no index.
+WHEELHOUSE := .wheelhouse
+# `make endpoint`'s port (moto's own default); where `make dist` writes (the packaging test: its own).
+PORT ?= 5000
+DIST ?= dist
 # The locks are made for CI's python3 on Linux x86_64 (README: tested Python versions).
 LOCK_PYTHON := 3.11
 # Tests run on every core, one worker each (pytest-xdist), a test file to a worker so that a file's
@@ -31,7 +42,7 @@ endef
 CHECK_LOCK = requirements/check.py
 
 .DEFAULT_GOAL := help
-.PHONY: help template test lint docs pytest bench deploy lock clean
+.PHONY: help template test lint docs pytest bench deploy endpoint dist lock clean
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -67,6 +78,28 @@ $(LOCK_VENV)/.installed: requirements/lock.lock.txt
 	$(call locked_venv,$(LOCK_VENV),requirements/lock.lock.txt)
 	touch $@
 
+$(DEPLOY_VENV)/.installed: requirements/deploy.lock.txt
+	$(call locked_venv,$(DEPLOY_VENV),requirements/deploy.lock.txt)
+	$(DEPLOY_VENV)/bin/python $(CHECK_LOCK) requirements/deploy.lock.txt
+	touch $@
+
+$(ENDPOINT_VENV)/.installed: requirements/endpoint.lock.txt
+	$(call locked_venv,$(ENDPOINT_VENV),requirements/endpoint.lock.txt)
+	$(ENDPOINT_VENV)/bin/python $(CHECK_LOCK) requirements/endpoint.lock.txt
+	touch $@
+
+$(BUILD_VENV)/.installed: requirements/build.lock.txt
+	$(call locked_venv,$(BUILD_VENV),requirements/build.lock.txt)
+	$(BUILD_VENV)/bin/python $(CHECK_LOCK) requirements/build.lock.txt
+	touch $@
+
+# Wheels only (--only-binary): installing them builds nothing, so needs nothing but these files.
+$(WHEELHOUSE)/.downloaded: requirements/aws.lock.txt $(BUILD_VENV)/.installed
+	rm -rf $(WHEELHOUSE)
+	$(BUILD_VENV)/bin/python -m pip download --quiet --disable-pip-version-check --require-hashes --no-deps \
+		--only-binary :all: -r requirements/aws.lock.txt -d $(WHEELHOUSE)
+	touch $@
+
 # One process builds every template (shipped, archive, examples/*.yaml and *.py) and the README
 # tables: what `cfn-flowlogs build --config A --config B -o DIR` does for configs of your own.
 template: $(VENV)/.installed ## write the shipped and example templates into templates/
@@ -75,9 +108,14 @@ template: $(VENV)/.installed ## write the shipped and example templates into tem
 lint: $(VENV)/.installed-test ## ruff and mypy over the package, the tests and the benchmark
 	$(BIN)/ruff check cfn_flowlogs tests bench requirements
 	$(BIN)/ruff format --check cfn_flowlogs tests bench requirements
-	$(BIN)/mypy cfn_flowlogs bench/bench.py
+	$(BIN)/mypy cfn_flowlogs bench/bench.py bench/query.py
 
-pytest: $(VENV)/.installed-test $(CHECKOV_VENV)/.installed $(SCEPTRE_VENV)/.installed ## the test suite alone
+# What the tests run: the packaging test builds the wheel with .venv-build and installs it from the
+# wheelhouse; the endpoint and deploy tests run `make endpoint` and `make deploy` as a user does.
+TEST_ENVIRONMENTS := $(VENV)/.installed-test $(CHECKOV_VENV)/.installed $(SCEPTRE_VENV)/.installed \
+	$(BUILD_VENV)/.installed $(WHEELHOUSE)/.downloaded $(DEPLOY_VENV)/.installed $(ENDPOINT_VENV)/.installed
+
+pytest: $(TEST_ENVIRONMENTS) ## the test suite alone
 	CHECKOV=$(CHECKOV_VENV)/bin/checkov SCEPTRE=$(SCEPTRE_VENV)/bin/sceptre $(BIN)/pytest -n $(WORKERS) --dist loadfile
 
 docs: $(DOCS_VENV)/.installed ## build the documentation site into site/ (strict: a broken link or reference fails)
@@ -85,14 +123,28 @@ docs: $(DOCS_VENV)/.installed ## build the documentation site into site/ (strict
 
 test: lint docs pytest ## everything CI runs: lint, the docs site, then the whole test suite
 
-bench: $(VENV)/.installed ## time start-up, builds, rendering and scale on this machine (writes bench.json)
+bench: $(VENV)/.installed-test ## time start-up, builds, rendering, scale, the audit and query on this machine (writes bench.json)
 	$(PY) bench/bench.py
 
-deploy: $(VENV)/.installed-test ## deploy the shipped template: STACK=name PARAMS="Key=Value ..." [ENDPOINT=url]
+# Without STACK, the usage line at once: the AWS CLI is installed only for a deploy that will run.
+deploy: $(if $(STACK),$(DEPLOY_VENV)/.installed) ## deploy the shipped template: STACK=name PARAMS="Key=Value ..." [ENDPOINT=url]
 	@test -n "$(STACK)" || { echo 'usage: make deploy STACK=name PARAMS="Key=Value ..." [ENDPOINT=url]' >&2; exit 2; }
-	$(BIN)/aws cloudformation deploy --stack-name "$(STACK)" --template-file templates/vpc-flow-logs.yaml \
+	$(DEPLOY_VENV)/bin/aws cloudformation deploy --stack-name "$(STACK)" --template-file templates/vpc-flow-logs.yaml \
 		--capabilities CAPABILITY_NAMED_IAM $(if $(PARAMS),--parameter-overrides $(PARAMS)) \
 		$(if $(ENDPOINT),--endpoint-url "$(ENDPOINT)")
+
+# The launcher the deploy tests start: it prints the URL, what to export and what moto does not
+# create, then serves on 127.0.0.1 until Ctrl-C. Everything it holds is in memory.
+endpoint: $(ENDPOINT_VENV)/.installed ## run the local AWS endpoint (moto with the project's fixes) in the foreground [PORT=5000]
+	@$(ENDPOINT_VENV)/bin/python tests/aws/moto_server.py --port "$(PORT)"
+
+# sdist first, then the wheel from the unpacked sdist (so the sdist must hold all a build needs),
+# with the locked setuptools of .venv-build (no build isolation: nothing unlocked comes in). The
+# old egg-info goes first: setuptools would add the files its SOURCES.txt lists to the sdist.
+dist: $(BUILD_VENV)/.installed ## build the sdist and the wheel into dist/ and check them with twine [DIST=dir]
+	rm -rf $(DIST) cfn_flowlogs.egg-info
+	$(BUILD_VENV)/bin/python -m build --no-isolation --outdir $(DIST) .
+	$(BUILD_VENV)/bin/twine check --strict $(DIST)/*
 
 # `uv pip compile` for CI's Python; the header names `make lock` as the command that made each file.
 UV_COMPILE = $(LOCK_VENV)/bin/uv pip compile --quiet --generate-hashes --python-version $(LOCK_PYTHON) \
@@ -105,6 +157,11 @@ lock: $(LOCK_VENV)/.installed ## rewrite the locks from requirements/*.in and py
 	$(UV_COMPILE) pyproject.toml requirements/sceptre.in -o requirements/sceptre.lock.txt
 	$(UV_COMPILE) requirements/docs.in -o requirements/docs.lock.txt
 	$(UV_COMPILE) requirements/lock.in -o requirements/lock.lock.txt
+	$(UV_COMPILE) requirements/deploy.in -c requirements/test.lock.txt -o requirements/deploy.lock.txt
+	$(UV_COMPILE) requirements/endpoint.in -c requirements/test.lock.txt -o requirements/endpoint.lock.txt
+	$(UV_COMPILE) requirements/build.in -c requirements/test.lock.txt -o requirements/build.lock.txt
+	$(UV_COMPILE) pyproject.toml requirements/aws.in --extra aws -c requirements/test.lock.txt -o requirements/aws.lock.txt
 
-clean: ## remove the virtual environment and caches
-	rm -rf $(VENV) $(CHECKOV_VENV) $(SCEPTRE_VENV) $(LOCK_VENV) $(DOCS_VENV) site .pytest_cache .mypy_cache .ruff_cache .hypothesis build *.egg-info
+clean: ## remove the virtual environments, the wheelhouse, dist/, site/ and caches
+	rm -rf $(VENV) $(CHECKOV_VENV) $(SCEPTRE_VENV) $(LOCK_VENV) $(DOCS_VENV) $(DEPLOY_VENV) $(ENDPOINT_VENV) \
+		$(BUILD_VENV) $(WHEELHOUSE) dist site .pytest_cache .mypy_cache .ruff_cache .hypothesis build *.egg-info

@@ -23,6 +23,8 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
+from query import figures as query_figures  # bench/query.py: `cfn-flowlogs query` against DuckDB
+from query import table as query_table
 from troposphere import Template
 from writing import writing_figures, writing_table  # bench/ is this script's first import path
 
@@ -493,12 +495,14 @@ def main() -> int:
             "malformed": malformed(),
             "audit": audit_figures(),
             "writing": writing_figures(),
+            "query": query_figures(),
         }
     OUTPUT.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     print(table(results))
     print(audit_table(results["audit"]))
     print()
     print(writing_table(results["writing"]))
+    print(query_table(results["query"]))
     print(f"\nwrote {OUTPUT.relative_to(ROOT)}")
     return 0
 

@@ -9,7 +9,7 @@ import gc
 import sys
 from collections.abc import Sequence
 
-from .commands import audit, build, diagram, policies, rollout, telemetry
+from .commands import audit, build, diagram, policies, query, rollout, telemetry
 from .commands.common import EXIT_FINDINGS, EXIT_USAGE, Parser
 from .version import __version__
 
@@ -21,6 +21,7 @@ COMMANDS = {
     "policies": policies,
     "diagram": diagram,
     "audit": audit,
+    "query": query,
     "telemetry": telemetry,
 }
 

@@ -23,6 +23,10 @@ LOCKED_ENVIRONMENTS = {
     Path(sys.prefix): ROOT / "requirements/test.lock.txt",
     CHECKOV.parents[1]: ROOT / "requirements/checkov.lock.txt",
     SCEPTRE.parents[1]: ROOT / "requirements/sceptre.lock.txt",
+    ROOT / ".venv-deploy": ROOT / "requirements/deploy.lock.txt",
+    ROOT / ".venv-endpoint": ROOT / "requirements/endpoint.lock.txt",
+    ROOT / ".venv-build": ROOT / "requirements/build.lock.txt",
+    ROOT / ".venv-docs": ROOT / "requirements/docs.lock.txt",
 }
 _HOME: Path | None = None
 

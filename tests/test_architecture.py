@@ -36,6 +36,10 @@ CONFINED = {
     "boto3": ("cfn_flowlogs.audit.", "cfn_flowlogs.lambda.", "cfn_flowlogs.query.engine"),
     "botocore": ("cfn_flowlogs.audit.", "cfn_flowlogs.lambda.", "cfn_flowlogs.query.engine"),
     "cfnlint": ("cfn_flowlogs.output.linting",),
+    # `cfn-flowlogs query`'s engine: the query extra, paid for by that command alone
+    "duckdb": ("cfn_flowlogs.query.engine",),
+    "sqlglot": ("cfn_flowlogs.query.engine",),
+    "pyarrow": ("cfn_flowlogs.query.engine",),
 }
 
 

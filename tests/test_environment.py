@@ -56,13 +56,14 @@ def test_the_local_endpoints_aws_tooling_reads_empty_files_of_its_own(tmp_path):
 
 
 def test_no_test_points_aws_tooling_at_the_null_device():
-    # /dev/null as AWS config works only while it is the null device (botocore must parse it)
+    # /dev/null as AWS config works only while it is the null device (botocore must parse it).
+    # (PIP_CONFIG_FILE=os.devnull is pip's own switch for "read no configuration file at all".)
     offenders = [
         f"{path.relative_to(ROOT)}:{number}"
         for path in (ROOT / "tests").rglob("*.py")
         if path.name != "test_environment.py"
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
-        if re.search(r"config_file|credentials_file", line, re.I) and re.search(r"devnull|/dev/null", line)
+        if re.search(r"(?<!PIP_)config_file|credentials_file", line, re.I) and re.search(r"devnull|/dev/null", line)
     ]
     assert offenders == []
 
@@ -72,7 +73,9 @@ def test_no_test_points_aws_tooling_at_the_null_device():
 
 def test_every_environment_make_builds_has_a_lock_with_hashes():
     # GIVEN each lock in requirements/ and the .in file it is made from
-    assert {lock.name.removesuffix(".lock.txt") for lock in LOCKS} >= {"runtime", "test", "checkov", "sceptre", "lock"}
+    assert {lock.name.removesuffix(".lock.txt") for lock in LOCKS} >= {
+        "runtime", "test", "checkov", "sceptre", "lock", "deploy", "endpoint", "build", "aws", "docs"
+    }  # fmt: skip
     for lock in LOCKS:
         assert (REQUIREMENTS / lock.name.replace(".lock.txt", ".in")).exists(), lock.name
         # THEN every package is pinned exactly, and every pin carries its hashes
@@ -97,6 +100,7 @@ def _declared() -> dict[str, list[Requirement]]:
         ("runtime", ["dependencies"]),
         ("test", ["dependencies", "test", "aws", "query"]),
         ("sceptre", ["dependencies"]),
+        ("aws", ["dependencies", "aws"]),
     ],
 )
 def test_a_lock_satisfies_the_ranges_pyproject_declares(lock, sections):
@@ -116,6 +120,21 @@ def test_the_runtime_lock_agrees_with_the_test_lock():
     # .venv is first installed from the runtime lock, then from the test lock on top
     runtime, test = pins(REQUIREMENTS / "runtime.lock.txt"), pins(REQUIREMENTS / "test.lock.txt")
     assert {name: test.get(name) for name in runtime} == runtime
+
+
+@pytest.mark.parametrize(
+    ("lock", "tool"),
+    [("deploy", "awscli"), ("endpoint", "moto"), ("build", "setuptools"), ("aws", "boto3")],
+)
+def test_a_tool_lock_runs_what_the_tests_run(lock, tool):
+    # GIVEN a lock compiled against the test lock: `make deploy`'s AWS CLI, `make endpoint`'s
+    # moto, the wheel's setuptools, what `pip install 'cfn-flowlogs[aws]'` gets
+    pinned, test = pins(REQUIREMENTS / f"{lock}.lock.txt"), pins(REQUIREMENTS / "test.lock.txt")
+    # THEN its tool is the version the tests use, and so is every package the two locks share
+    assert pinned[tool] == test[tool]
+    assert {name: version for name, version in pinned.items() if name in test} == {
+        name: test[name] for name in pinned if name in test
+    }
 
 
 def test_this_environment_is_exactly_its_lock():
@@ -144,6 +163,30 @@ def test_names_compare_in_their_normalized_form():
     assert normalize("types_PyYAML") == normalize("types-pyyaml") == canonicalize_name("types_PyYAML")
 
 
+def _requirements(in_file: str) -> list[str]:
+    """The requirement lines of a requirements/*.in file (comments and blank lines skipped)."""
+    lines = (REQUIREMENTS / in_file).read_text(encoding="utf-8").splitlines()
+    return [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
+
+
+def test_make_deploy_installs_the_aws_cli_alone_and_nothing_without_a_stack():
+    env = {"PATH": os.environ["PATH"]}  # not a sub-make of `make test`
+    # GIVEN make's own database of the rules, for a deploy of a stack
+    database = subprocess.run(
+        ["make", "-pnq", "-C", str(ROOT), "STACK=x", "help"], capture_output=True, text=True, env=env
+    ).stdout
+    (deploy,) = [line for line in database.splitlines() if line.startswith("deploy:")]
+    # THEN what it installs is the deploy virtualenv, whose lock is the AWS CLI's
+    assert deploy.split()[1:] == [".venv-deploy/.installed"]
+    assert _requirements("deploy.in") == ["awscli"]
+    # WHEN `make deploy` runs with no STACK
+    done = subprocess.run(["make", "-C", str(ROOT), "deploy"], capture_output=True, text=True, env=env)
+    # THEN it stops with its usage line, before installing anything
+    assert done.returncode == 2
+    assert done.stderr.splitlines()[0] == 'usage: make deploy STACK=name PARAMS="Key=Value ..." [ENDPOINT=url]'
+    assert "venv" not in done.stdout + done.stderr
+
+
 def test_each_install_stamp_depends_on_its_lock():
     # GIVEN make's own database of the Makefile's rules
     database = subprocess.run(
@@ -152,7 +195,7 @@ def test_each_install_stamp_depends_on_its_lock():
     prerequisites = {
         target: rest.split()
         for target, _, rest in (line.partition(":") for line in database.splitlines())
-        if target.endswith("/.installed") or target.endswith("/.installed-test")
+        if target.endswith(("/.installed", "/.installed-test", "/.downloaded"))
     }
     # THEN a changed lock reinstalls the environment it belongs to
     expected = {
@@ -161,6 +204,11 @@ def test_each_install_stamp_depends_on_its_lock():
         ".venv-checkov/.installed": "requirements/checkov.lock.txt",
         ".venv-sceptre/.installed": "requirements/sceptre.lock.txt",
         ".venv-lock/.installed": "requirements/lock.lock.txt",
+        ".venv-deploy/.installed": "requirements/deploy.lock.txt",
+        ".venv-endpoint/.installed": "requirements/endpoint.lock.txt",
+        ".venv-build/.installed": "requirements/build.lock.txt",
+        ".venv-docs/.installed": "requirements/docs.lock.txt",
+        ".wheelhouse/.downloaded": "requirements/aws.lock.txt",
     }
     for stamp, lock in expected.items():
         assert lock in prerequisites.get(stamp, []), stamp

@@ -44,6 +44,9 @@ _KEYS: Final = ("stack_set_name", "archive_bucket_arn", "regions", "organization
 # which a StackSet gives its stacks), and per account and region the targets as well.
 _SHARED: Final = ("traffic_type", "log_format", "max_aggregation_interval", "s3_subfolder", "destination_options")
 _PER_INSTANCE: Final = (*TARGETS, ADDITIONAL_VPCS.name, *_SHARED)
+# One archive prefix, one record shape, one table: why an override may not change the shape.
+_ONE_SHAPE: Final = ("one archive prefix holds one record shape, which its one table reads (a second shape needs a "
+                     "plan, and a table, of its own)")  # fmt: skip
 _OU: Final = r"(ou-[a-z0-9]{4,32}-[a-z0-9]{8,32}|r-[a-z0-9]{4,32})"
 
 
@@ -106,6 +109,9 @@ def parse_plan(data: Mapping[str, Any]) -> RolloutPlan:
     base = FlowLogsConfig.from_mapping({**inputs, **destination, "vpc_id": PLACEHOLDER_VPC})
     inputs.pop("custom_tags", None)  # the StackSet's tags, not Parameters
     overrides = {}
+    # The first override (where, config): the target kind every other one must share. With the
+    # enrolment every instance writes VPC records: the first is the enrolment.
+    first = ("the enrolment", base) if enrolment else None
     for account, by_region in check_mapping("overrides", data.get("overrides", {})).items():
         check_str("overrides", account, ACCOUNT, "12-digit account IDs as keys")
         if accounts and account not in accounts:
@@ -131,6 +137,7 @@ def parse_plan(data: Mapping[str, Any]) -> RolloutPlan:
                                       "the default), which logs every VPC of the account and region; "
                                       "enrolment: false keeps the slots") from None  # fmt: skip
                 raise error.renamed(f"{where}.{{}}".format) from None
+            first = _same_shape(where, override, config, base, first)
             overrides[(account, region)] = config
     return RolloutPlan(name, bucket, regions, units, accounts, base, overrides, enrolment)
 
@@ -141,6 +148,37 @@ def _target(override: Mapping[str, Any]) -> dict[str, Any]:
     if any(override.get(name) is not None for name in TARGETS):
         return dict(override)
     return {**override, "vpc_id": PLACEHOLDER_VPC}
+
+
+def _shape_inputs(config: FlowLogsConfig) -> dict[str, Any]:
+    """The inputs that shape the records, as they shape them (destination_options: its three)."""
+    shape = config.record_shape
+    options = {"file_format": "parquet" if shape.parquet else "plain-text",
+               "hive_compatible_partitions": shape.hive, "per_hour_partition": shape.per_hour}  # fmt: skip
+    return {"log_format": config.log_format, "s3_subfolder": shape.subfolder, "destination_options": options}
+
+
+def _same_shape(
+    where: str, override: Mapping[str, Any], config: FlowLogsConfig, base: FlowLogsConfig, first: Any
+) -> tuple[str, FlowLogsConfig]:
+    """Every instance writes one record shape under the archive's one prefix, which its one table
+    reads: an override may not change the format, prefixes or subfolder, nor log another kind of
+    target (a transit gateway's records carry other fields) than the first override. Returns the
+    first override (where, config)."""
+    own, shared = _shape_inputs(config), _shape_inputs(base)
+    for name in own:
+        if name in override and own[name] != shared[name]:
+            plan = "unset" if shared[name] is None else repr(shared[name])
+            raise ConfigError(f"{where}.{name}", override[name], f"{plan} as in inputs: {_ONE_SHAPE}")
+    if first is None:
+        return where, config
+    first_where, first_config = first
+    if config.record_shape != first_config.record_shape:
+        target = next(name for name in TARGETS if getattr(config, name) is not None)
+        kind = first_config.resource_type
+        raise ConfigError(f"{where}.{target}", getattr(config, target),
+                          f"a target whose records are shaped as {first_where}'s ({kind}): {_ONE_SHAPE}")  # fmt: skip
+    return first
 
 
 def _list(name: str, value: Any, pattern: str, allowed: str, *, empty: bool = False) -> tuple[str, ...]:

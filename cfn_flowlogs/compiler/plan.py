@@ -32,6 +32,9 @@ class Plan:
     force_destroy: Decision
     across_accounts: Decision  # Firehose in another account, through a source role made here
     athena: Decision = False  # the Glue table, Athena workgroup and named queries (compile time only)
+    # A Glue table reads the bucket (this template's or the archive's): its log objects move only to
+    # storage classes Athena reads (compile time only).
+    table: Decision = False
     logs_insights: Decision = False  # the Logs Insights query definitions (compile time only)
     # Each further VPC's flow log: (logical ID base, whether it exists, the VPC ID).
     more_vpcs: tuple[tuple[str, Decision, Any], ...] = ()
@@ -75,6 +78,7 @@ def plan(ctx: BuildContext) -> Plan:
         across_accounts=c("DeliverAcrossAccounts", ctx.all(to_firehose, ctx.has("deliver_cross_account_role"))),
         # Compile-time inputs, never Parameters: absent from the shipped template's values.
         athena=ctx.all(to_s3, bool(ctx.values.get("create_athena_table"))),
+        table=ctx.all(create_bucket, bool(ctx.values.get("create_athena_table"))),
         logs_insights=ctx.all(to_cloudwatch, bool(ctx.values.get("create_logs_insights_queries"))),
         more_vpcs=_more_vpcs(ctx, create),
         # The StackSet template's input: absent from the other templates' values.

@@ -20,6 +20,7 @@ from .flow_logs import (
     normalize_log_format,
 )
 from .inputs import BY_NAME, QUERY_BY_NAME, Input
+from .layout import RecordShape
 from .validators import ACCOUNT, REGION, is_expression
 
 _SHARED: Final = (
@@ -130,11 +131,31 @@ class ArchiveConfig:
                 raise ConfigError(spec.name, value, "left at its default unless create_athena_table is true")
         if isinstance(self.log_format, str):
             check_log_format(self.log_format)
+        try:
+            family = flowlog_fields.family_of(self.log_fields)
+        except ValueError as error:
+            raise ConfigError("log_format", self.log_format, str(error)) from None
+        if family is None and self.hive_compatible_partitions:
+            raise ConfigError("log_format", self.log_format, "a format with a field that tells the sources' kind "
+                              "(interface-id for VPCs, tgw-id for transit gateways) with hive_compatible_partitions: "
+                              "the two kinds' Hive prefixes differ (aws-service=, service=)")  # fmt: skip
 
     @property
     def log_fields(self) -> tuple[str, ...]:
         """The fields the sources' records hold: `log_format`'s, or AWS's default VPC format."""
         return flowlog_fields.fields_of(self.log_format, None)
+
+    @property
+    def record_shape(self) -> RecordShape:
+        """What the sources write: their fields, file format and prefixes; their kind, from the fields."""
+        return RecordShape(
+            fields=self.log_fields,
+            parquet=self.file_format == "parquet",
+            hive=self.hive_compatible_partitions,
+            per_hour=self.per_hour_partition,
+            subfolder=self.s3_subfolder,
+            transit_gateway=flowlog_fields.family_of(self.log_fields) == "transit-gateway",
+        )
 
 
 def _table_input(spec: Input) -> Callable[[Any], Any]:

@@ -1,5 +1,6 @@
 """The flow-log record fields AWS knows: one catalog, with the record version that introduced
-each field, the target kinds it applies to, and its Athena column type."""
+each field, the target kinds it applies to, the Parquet type delivery writes it as, and its
+Athena column type (one Athena reads from that Parquet type)."""
 
 from __future__ import annotations
 
@@ -78,8 +79,24 @@ _TRANSIT_GATEWAY: Final = [
     "pkt-src-aws-service",
     "pkt-dst-aws-service",
 ]
-_ATHENA_INT: Final = {"version", "srcport", "dstport", "tcp-flags", "traffic-path"}
-_ATHENA_BIGINT: Final = {"protocol", "packets", "bytes", "start", "end"}
+# The Parquet data type of each field ("Flow log records" in the VPC guide, "Transit Gateway Flow
+# Log records" in the transit gateway guide; both guides agree on the fields they share). Every
+# other field is STRING: AWS writes so for every other field up to version 10.
+_INT_32: Final = {"version", "srcport", "dstport", "protocol", "tcp-flags", "traffic-path", "encryption-status"}
+_INT_64: Final = {"packets", "bytes", "start", "end", "packets-lost-no-route", "packets-lost-blackhole",
+                  "packets-lost-mtu-exceeded", "packets-lost-ttl-expired"}  # fmt: skip
+# The version 11 fields: AWS's records page, as read, gives them no Parquet type. All of them are
+# identifiers, tag values or kinds of interface, so STRING; the query engine checks each file.
+PARQUET_UNDOCUMENTED: Final = frozenset(_VPC_BY_VERSION[11].split())
+# Athena's column type for each Parquet type: the type itself, read without conversion. The one
+# exception is `protocol`: AWS's records pages give INT_32 (the transit gateway guide once gave
+# INT_64), and every Athena DDL AWS publishes for flow logs declares it `bigint`, which reads both:
+# Athena's "Change a column data type" lists INT -> BIGINT among the types it reads as others.
+_WIDENED: Final = {"protocol": "bigint"}
+ATHENA_TYPES: Final = {"INT_32": "int", "INT_64": "bigint", "STRING": "string"}
+# The Athena column types that read each Parquet type: its own, and the wider ones Athena lists.
+READABLE: Final[dict[str, tuple[str, ...]]] = {"INT_32": ("int", "bigint"), "INT_64": ("bigint",),
+                                               "STRING": ("string",)}  # fmt: skip
 
 # Fields that only have values when TagFieldSpecifications name the tags to record.
 TAG_FIELDS: Final = frozenset(
@@ -95,12 +112,16 @@ class Field:
     versions: dict[Family, int]  # the record version that introduced it, per family
 
     @property
+    def parquet_type(self) -> str:
+        """INT_32, INT_64 or STRING: how delivery writes the field in Parquet."""
+        if self.name in _INT_32:
+            return "INT_32"
+        return "INT_64" if self.name in _INT_64 else "STRING"
+
+    @property
     def athena_type(self) -> str:
-        if self.name in _ATHENA_INT:
-            return "int"
-        if self.name in _ATHENA_BIGINT or self.name.startswith("packets-lost-"):
-            return "bigint"
-        return "string"
+        """int, bigint or string: a type Athena reads from the field's Parquet type."""
+        return _WIDENED.get(self.name, ATHENA_TYPES[self.parquet_type])
 
     @property
     def athena_column(self) -> str:
@@ -152,6 +173,17 @@ def fields_of(log_format: str | None, family: Family | None) -> tuple[str, ...]:
     if isinstance(log_format, str):
         return parse_log_format(log_format, family)
     return DEFAULT_FIELDS[family or "vpc"]
+
+
+def family_of(fields: tuple[str, ...]) -> Family | None:
+    """The target kind whose records hold `fields`: the kind of a field only one kind records, or
+    None when every field is recorded by both. ValueError if fields of both kinds are mixed."""
+    kinds = {kind for name in fields if len(FIELDS[name].versions) == 1 for kind in FIELDS[name].versions}
+    if len(kinds) > 1:
+        only = {kind: next(n for n in fields if set(FIELDS[n].versions) == {kind}) for kind in sorted(kinds)}
+        found = ", ".join(f"{name!r} only {kind} flow logs record" for kind, name in only.items())
+        raise ValueError(f"fields of one kind of target ({found})")
+    return next(iter(kinds), None)
 
 
 def deploy_time_pattern() -> str:

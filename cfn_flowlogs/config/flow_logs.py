@@ -12,6 +12,7 @@ from ..errors import ConfigError, Problem, Problems, Written, show
 from . import fields as flowlog_fields
 from . import statements
 from .inputs import ADDITIONAL_VPCS, BY_NAME, GIB, INPUTS, QUERY_BY_NAME, QUERY_INPUTS, TARGETS, TRAFFIC_TYPES, Input
+from .layout import RecordShape
 from .validators import (
     check_bool,
     check_bucket_name,
@@ -64,6 +65,8 @@ _ACROSS_ACCOUNTS: Final = {
     "bucket policy grants the delivery (templates/flow-logs-archive.yaml)",
 }
 _DEFAULTS: Final = {spec.name: spec.default for spec in INPUTS}
+# The Athena results settings of a bucket of your own (the stack's own bucket fixes both).
+_CUSTOM_BUCKET_RESULTS: Final = ("athena_results_expected_bucket_owner", "athena_results_kms_key_arn")
 MAX_TAGS: Final = 50
 # Unknown keys reported one by one (with the inputs each may have meant); a file with more is no
 # config of this module, and the rest are counted in one more line.
@@ -122,6 +125,8 @@ class FlowLogsConfig:
     athena_workgroup_name: str | None = None
     athena_bytes_scanned_cutoff_per_query: int = 10 * GIB
     athena_results_expiration_days: int = 7
+    athena_results_expected_bucket_owner: str | None = None
+    athena_results_kms_key_arn: str | None = None
     create_logs_insights_queries: bool = False
 
     # The scalar inputs, for typing --set values.
@@ -173,6 +178,11 @@ class FlowLogsConfig:
     def log_fields(self) -> tuple[str, ...]:
         """The fields each record holds: `log_format`'s, or AWS's default for the target."""
         return flowlog_fields.fields_of(self.log_format, flowlog_fields.RESOURCE_TYPES[self.resource_type])
+
+    @property
+    def record_shape(self) -> RecordShape:
+        """What the flow log writes to S3 and where: fields, file format, prefixes, target kind."""
+        return record_shape(self.values())
 
     @property
     def record_version(self) -> int | None:
@@ -268,10 +278,33 @@ class FlowLogsConfig:
                     raise ConfigError(
                         name, getattr(self, name), "left at its default unless create_athena_table is true"
                     )
+        if not self.enable_custom_s3_destination:
+            for name in _CUSTOM_BUCKET_RESULTS:
+                if getattr(self, name) is not None:
+                    raise ConfigError(name, getattr(self, name), "unset unless enable_custom_s3_destination is true "
+                                      "(the stack's own bucket is this account's, its results encrypted with the "
+                                      "stack's key)")  # fmt: skip
         queried = [name for name in ("create_athena_table", "create_logs_insights_queries") if getattr(self, name)]
         if queried and self.log_format is not None and not isinstance(self.log_format, str):
             raise ConfigError("log_format", self.log_format,
                               f"literal text with {queried[0]} (its table and queries follow the fields)")  # fmt: skip
+
+
+def record_shape(values: Mapping[str, Any]) -> RecordShape:
+    """The record shape of a flow log's inputs (`FlowLogsConfig.values()`, or a build context's)."""
+    (target,) = (name for name in TARGETS if values.get(name) is not None)
+    family = flowlog_fields.RESOURCE_TYPES[TARGETS[target]]
+    log_format = values.get("log_format")
+    if log_format is not None and not isinstance(log_format, str):
+        raise ConfigError("log_format", log_format, "literal text (the records' fields follow from it)")
+    return RecordShape(
+        fields=flowlog_fields.fields_of(log_format, family),
+        parquet=values.get("file_format") == "parquet",
+        hive=bool(values.get("hive_compatible_partitions")),
+        per_hour=bool(values.get("per_hour_partition")),
+        subfolder=values.get("s3_subfolder") or "",
+        transit_gateway=family == "transit-gateway",
+    )
 
 
 def normalize_log_format(value: Any) -> Any:

@@ -26,7 +26,11 @@ _NAME = r"[a-zA-Z0-9_+=,.@-]+"
 ROLE_NAME_PATTERN: Final = r"[a-zA-Z0-9_+=,.@-]{1,64}"
 LOG_GROUP_NAME_PATTERN: Final = r"(?!aws/)[.\-_/#A-Za-z0-9]{1,512}"  # aws/ is reserved
 ALIAS_PREFIX_PATTERN: Final = r"alias/(?!aws/)[a-zA-Z0-9/_-]{0,128}"
-SUBFOLDER_PATTERN: Final = r"(?!AWSLogs)[a-zA-Z0-9!_.*'()-]+(/[a-zA-Z0-9!_.*'()-]+)*"
+# S3's safe key characters but `*`: a glob pattern in a table location (AWS: "Do not use ...
+# wildcards, or glob patterns") and a wildcard in the bucket policy's grant.
+_KMS_KEY: Final = "key/(mrk-[0-9a-f]{32}|[0-9a-f-]{36})"  # a key's ARN resource: key/<id>
+_KMS_KEY_ALLOWED: Final = "a KMS key ARN (arn:<partition>:kms:<region>:<account>:key/<id>)"
+SUBFOLDER_PATTERN: Final = r"(?!AWSLogs)[a-zA-Z0-9!_.'()-]+(/[a-zA-Z0-9!_.'()-]+)*"
 
 Kind = Literal["str", "int", "bool", "list"]
 
@@ -158,8 +162,7 @@ INPUTS: Final[tuple[Input, ...]] = (
     Input(
         "kms_key_arn", "str", None, "Encryption", "KMS key ARN",
         "Customer managed key for the log group and bucket; empty: a key is created.",
-        allowed="a KMS key ARN (arn:<partition>:kms:<region>:<account>:key/<id>)",
-        **_arn("kms", REGION, ACCOUNT, "key/(mrk-[0-9a-f]{32}|[0-9a-f-]{36})"),
+        allowed=_KMS_KEY_ALLOWED, **_arn("kms", REGION, ACCOUNT, _KMS_KEY),
     ),
     Input(
         "kms_key_users", "list", None, "Encryption", "Key users",
@@ -196,7 +199,7 @@ INPUTS: Final[tuple[Input, ...]] = (
     Input(
         "s3_subfolder", "str", "", "S3", "Key prefix",
         "Prefix for the log objects, without leading or trailing '/'; must not start with AWSLogs.",
-        allowed="a key prefix of a-z A-Z 0-9 ! _ . * ' ( ) - separated by single '/', not "
+        allowed="a key prefix of a-z A-Z 0-9 ! _ . ' ( ) - separated by single '/', not "
         "starting with AWSLogs",
         pattern=SUBFOLDER_PATTERN,
     ),
@@ -218,7 +221,8 @@ INPUTS: Final[tuple[Input, ...]] = (
     ),
     Input(
         "s3_glacier_transition", "int", 180, "S3", "Days to Glacier",
-        "Days after which objects move to S3 Glacier (at least 30 after Standard-IA).", low=60,
+        "Days after which objects move to S3 Glacier Flexible Retrieval, or Instant Retrieval with an Athena "
+        "table (at least 30 after Standard-IA).", low=60,
     ),
     Input(
         "s3_expiration_transition", "int", 365, "S3", "Days to expiration",
@@ -318,6 +322,17 @@ QUERY_INPUTS: Final[tuple[Input, ...]] = (
     Input(
         "athena_results_expiration_days", "int", 7, "Queries", "Days to keep query results",
         "Days after which query results (athena-results/ in the created bucket) expire.", low=1,
+    ),
+    Input(
+        "athena_results_expected_bucket_owner", "str", None, "Queries", "Results bucket owner",
+        "With your own bucket: the account that must own it for Athena to write query results there; "
+        "empty: this account.",
+        allowed="a 12-digit account ID", pattern=ACCOUNT,
+    ),
+    Input(
+        "athena_results_kms_key_arn", "str", None, "Queries", "Results KMS key ARN",
+        "With your own bucket: query results are encrypted SSE-KMS with this key; empty: SSE-S3.",
+        allowed=_KMS_KEY_ALLOWED, **_arn("kms", REGION, ACCOUNT, _KMS_KEY),
     ),
     Input(
         "create_logs_insights_queries", "bool", False, "Queries", "Logs Insights queries",

@@ -8,11 +8,16 @@ accounts, regions and hours). AWS's layout, per "Flow log files" in the VPC user
     <bucket>/[<subfolder>/]AWSLogs/[aws-account-id=]<account>/[aws-service=]vpcflowlogs/
         [aws-region=]<region>/[year=]<yyyy>/[month=]<MM>/[day=]<dd>/[[hour=]<HH>/]
         <account>_vpcflowlogs_<region>_<flow log ID>_<yyyyMMddTHHmmZ>_<hash>.log.gz
+
+Transit gateway flow logs use the same layout, except that AWS's transit gateway guide ("AWS
+Transit Gateway Flow Logs records in Amazon S3") writes the Hive service level `service=`
+where the VPC guide writes `aws-service=`: each target kind follows its own guide.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Final
 
 LOGS: Final = "AWSLogs/"
@@ -20,6 +25,7 @@ SERVICE: Final = "vpcflowlogs"
 # Hive-compatible prefixes name each level: key=value.
 HIVE_ACCOUNT: Final = "aws-account-id="
 HIVE_SERVICE: Final = "aws-service="
+HIVE_SERVICE_TRANSIT_GATEWAY: Final = "service="  # the transit gateway guide's spelling
 HIVE_REGION: Final = "aws-region="
 DATE_KEYS: Final = ("year", "month", "day")
 HOUR_KEY: Final = "hour"
@@ -35,10 +41,12 @@ def account_prefix(account: str, *, hive: bool) -> str:
     return f"{HIVE_ACCOUNT if hive else ''}{account}/"
 
 
-def region_prefix(region: str, *, hive: bool) -> str:
-    """`[aws-service=]vpcflowlogs/[aws-region=]<region>/`, under `account_prefix`."""
+def region_prefix(region: str, *, hive: bool, transit_gateway: bool = False) -> str:
+    """`[aws-service=]vpcflowlogs/[aws-region=]<region>/`, under `account_prefix`
+    (`service=` for a transit gateway's Hive-compatible prefixes)."""
     if hive:
-        return f"{HIVE_SERVICE}{SERVICE}/{HIVE_REGION}{region}/"
+        service = HIVE_SERVICE_TRANSIT_GATEWAY if transit_gateway else HIVE_SERVICE
+        return f"{service}{SERVICE}/{HIVE_REGION}{region}/"
     return f"{SERVICE}/{region}/"
 
 
@@ -63,6 +71,7 @@ def delivery_prefix(
     subfolder: str = "",
     hive: bool = False,
     per_hour: bool = False,
+    transit_gateway: bool = False,
 ) -> str:
     """The key prefix of the objects delivered for `account` and `region` in the day (or, with
     `per_hour`, the hour) of `moment` (UTC)."""
@@ -71,6 +80,41 @@ def delivery_prefix(
     return (
         logs_prefix(subfolder)
         + account_prefix(account, hive=hive)
-        + region_prefix(region, hive=hive)
+        + region_prefix(region, hive=hive, transit_gateway=transit_gateway)
         + date_prefix(f"{moment.year:04d}", f"{moment.month:02d}", f"{moment.day:02d}", hour, hive=hive)
     )
+
+
+def partition_starts(since: dt.datetime, until: dt.datetime, *, per_hour: bool) -> list[dt.datetime]:
+    """The start (UTC) of every day, or with `per_hour` every hour, that overlaps `[since, until)`:
+    the partitions whose prefixes hold that window's objects, as partition projection prunes them."""
+    since, until = (moment.astimezone(dt.timezone.utc) for moment in (since, until))
+    step = dt.timedelta(hours=1) if per_hour else dt.timedelta(days=1)
+    start = since.replace(minute=0, second=0, microsecond=0)
+    if not per_hour:
+        start = start.replace(hour=0)
+    starts = []
+    while start < until:
+        starts.append(start)
+        start += step
+    return starts
+
+
+@dataclass(frozen=True)
+class RecordShape:
+    """What delivery writes under one prefix, and how: the fields of each record in order, the
+    file format, the prefixes and the target kind. One table reads one shape: a second shape under
+    the same prefix would be misread (shifted text columns, a failing Parquet read, or a prefix
+    never read)."""
+
+    fields: tuple[str, ...]
+    parquet: bool
+    hive: bool
+    per_hour: bool
+    subfolder: str
+    transit_gateway: bool  # a transit gateway's records: other fields, and its own Hive prefix
+
+    def prefix(self, account: str, region: str, moment: dt.datetime) -> str:
+        """The key prefix of this shape's objects for one account, region and partition."""
+        return delivery_prefix(account, region, moment, subfolder=self.subfolder, hive=self.hive,
+                               per_hour=self.per_hour, transit_gateway=self.transit_gateway)  # fmt: skip

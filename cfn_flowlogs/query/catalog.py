@@ -21,11 +21,16 @@ from ..config.layout import DATE_KEYS, HOUR_KEY
 ACCOUNT_KEY: Final = "aws_account_id"
 REGION_KEY: Final = "aws_region"
 PROJECTION_START_YEAR: Final = 2024  # flow logs delivered before this year are outside the table
+# An integer range cannot end at NOW: one far enough that no log outlives it. Only a query with no
+# year filter pays for the empty years (every named query filters on one day).
+PROJECTION_END_YEAR: Final = 2099
 RESULTS_PREFIX: Final = "athena-results/"  # query results: in the flow-log bucket, outside AWSLogs/
 ADMIN_PORTS: Final = (22, 23, 3389, 5900, 5985, 5986)  # SSH, Telnet, RDP, VNC, WinRM
 RFC1918: Final = r"^(10\.|172\.(1[6-9]|2[0-9]|3[01])\.|192\.168\.)"
 
-_TODAY: Final = (
+# The day filter of every named query: today's partition (UTC). `cfn-flowlogs query` replaces it
+# by its window.
+TODAY_FILTER: Final = (
     "\"year\" = date_format(current_date, '%Y') AND \"month\" = date_format(current_date, '%m') "
     "AND \"day\" = date_format(current_date, '%d')"
 )
@@ -318,7 +323,7 @@ def questions_for(fields: tuple[str, ...]) -> list[tuple[Question, Answer]]:
 
 def athena_sql(answer: Answer, table: str) -> str:
     """The answer's SQL over `table` (a literal name: the named query's Database gives its database)."""
-    return answer.athena.format(table=table, today=_TODAY)
+    return answer.athena.format(table=table, today=TODAY_FILTER)
 
 
 def insights_parse(fields: tuple[str, ...]) -> str | None:

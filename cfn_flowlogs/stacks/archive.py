@@ -72,10 +72,7 @@ def _add_table(ctx: BuildContext, config: ArchiveConfig, bucket_name: Any) -> Gl
 
     accounts = config.source_account_ids
     layout = TableLayout(
-        config.log_fields,
-        parquet=config.file_format == "parquet",
-        hive=config.hive_compatible_partitions,
-        per_hour=config.per_hour_partition,
+        config.record_shape,
         accounts=",".join(accounts) if accounts else None,
         regions=",".join(config.source_regions) if config.source_regions else Ref("AWS::Region"),
     )
@@ -83,7 +80,8 @@ def _add_table(ctx: BuildContext, config: ArchiveConfig, bucket_name: Any) -> Gl
 
 
 def _archive_plan(ctx: BuildContext) -> Plan:
-    """An archive always makes its bucket and key, and nothing of a flow log."""
+    """An archive always makes its bucket and key, and nothing of a flow log; a table reads its
+    bucket when create_athena_table (compile time only) is true."""
     no: Decision = False
     return Plan(
         create=True,
@@ -99,6 +97,7 @@ def _archive_plan(ctx: BuildContext) -> Plan:
         managed_policy=no,
         force_destroy=ctx.condition("DestroyBucketOnDelete", ctx.is_true("force_destroy_bucket")),
         across_accounts=no,
+        table=bool(ctx.values.get("create_athena_table")),
     )
 
 

@@ -377,3 +377,23 @@ def test_with_the_enrolment_an_override_naming_a_vpc_is_refused_with_the_way_out
         parse_plan({**ENROLLED, **override(vpc_id=VPC)})
     assert caught.value.name == f"{WHERE}.vpc_id"
     assert "enrolment: false keeps the slots" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("override", "refused"),
+    [
+        pytest.param({"subnet_id": "subnet-0123456789abcdef0"}, False, id="a-subnet-beside-the-enrolment"),
+        pytest.param({"transit_gateway_id": "tgw-0123456789abcdef0", "max_aggregation_interval": 60,
+                      "traffic_type": None}, True, id="a-transit-gateway-beside-the-enrolment"),
+    ],
+)  # fmt: skip
+def test_beside_the_enrolment_an_override_keeps_its_vpc_records_shape(override, refused):
+    # GIVEN the enrolment, which writes every VPC's records under the archive's one prefix
+    plan = {**ENROLLED, **{"overrides": {"111122223333": {"cn-north-1": override}}}}
+    # THEN a target whose records have the same fields is an exception it allows; a transit gateway's is not
+    if not refused:
+        assert parse_plan(plan).overrides
+        return
+    with pytest.raises(ConfigError) as caught:
+        parse_plan(plan)
+    assert caught.value.name == f"{WHERE}.transit_gateway_id" and "the enrolment's (VPC)" in caught.value.allowed

@@ -26,6 +26,11 @@ UNUSED_TO_COMPILE = (
     "requests",
     "urllib3",
     "cfn_flowlogs.output.linting",
+    # the query extra: only `cfn-flowlogs query` loads it, and only to run a query
+    "duckdb",
+    "sqlglot",
+    "pyarrow",
+    "cfn_flowlogs.query.engine",
     # python-hcl2 and its parser: only to read a .tf or .tfvars config
     "hcl2",
     "lark",
@@ -182,3 +187,14 @@ def test_cfn_lint_always_runs_with_the_collector_on():
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_query_list_loads_none_of_the_query_extra(tmp_path):
+    # GIVEN a config delivering to S3 WHEN a fresh process lists the questions it can answer
+    (tmp_path / "flows.yaml").write_text(f"vpc_id: {VPC}\nlog_destination_type: s3\n", encoding="utf-8")
+    argv = [sys.executable, "-c", PROBE, "query", "--list", "--config", "flows.yaml", "--format", "json"]
+    result = subprocess.run(argv, capture_output=True, text=True, cwd=tmp_path, timeout=300, check=False)
+    assert result.returncode == 0, result.stderr
+    loaded = json.loads(result.stdout.splitlines()[-1])
+    # THEN neither DuckDB, sqlglot, pyarrow nor boto3 was imported: they are paid for by a query
+    assert [m for m in loaded["build"] if m.split(".")[0] in ("duckdb", "sqlglot", "pyarrow", "boto3")] == []

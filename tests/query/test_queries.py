@@ -106,12 +106,11 @@ def test_partitions_are_projected_without_crawler_or_repair(hourly):
         {"Ref": "AWS::AccountId"},
     )
     assert (p["projection.aws_region.type"], p["projection.aws_region.values"]) == ("enum", {"Ref": "AWS::Region"})
-    assert {k: p[f"projection.year.{k}"] for k in ("type", "format", "range", "interval", "interval.unit")} == {
-        "type": "date",
-        "format": "yyyy",
-        "range": "2024,NOW",
-        "interval": "1",
-        "interval.unit": "YEARS",
+    # AWS: a date split into year, month and day cannot use the date type: integers, with digits
+    assert {k: v for k, v in p.items() if k.startswith("projection.year.")} == {
+        "projection.year.type": "integer",
+        "projection.year.range": "2024,2099",
+        "projection.year.digits": "4",
     }
     for key, high in (("month", 12), ("day", 31), *((("hour", 23),) if hourly else ())):
         low = 0 if key == "hour" else 1
@@ -193,17 +192,14 @@ def test_location_is_where_delivery_writes_and_the_bucket_policy_grants(subfolde
     )
 
 
-def test_custom_bucket_table_reads_that_bucket_and_its_results_are_sse_s3():
+def test_custom_bucket_table_reads_that_bucket():
     # GIVEN your own bucket WHEN compiled with a table
     template = athena(enable_custom_s3_destination=True, s3_bucket=BUCKET_ARN, s3_subfolder="vpc")
     table = one(template, "AWS::Glue::Table")["TableInput"]
-    # THEN the table and the results are in that bucket; results SSE-S3; no lifecycle is added
+    # THEN the table and the results are in that bucket, and no bucket (or lifecycle) is added
     assert table["Parameters"]["storage.location.template"].startswith("s3://example-custom-bucket/vpc/AWSLogs/")
     result = one(template, "AWS::Athena::WorkGroup")["WorkGroupConfiguration"]["ResultConfiguration"]
-    assert result == {
-        "EncryptionConfiguration": {"EncryptionOption": "SSE_S3"},
-        "OutputLocation": "s3://example-custom-bucket/athena-results/",
-    }
+    assert result["OutputLocation"] == "s3://example-custom-bucket/athena-results/"
     assert not of_type(template, "AWS::S3::Bucket")
 
 
@@ -534,15 +530,29 @@ LINTED = [
         },
         "s3_subfolder": "flows",
     },
-    {**TGW, "log_destination_type": "s3", "create_athena_table": True},
+    {**TGW, "log_destination_type": "s3", "create_athena_table": True,
+     "destination_options": {"hive_compatible_partitions": True}},
     {**TABLE, "enable_custom_s3_destination": True, "s3_bucket": BUCKET_ARN},
+    {**TABLE, "enable_custom_s3_destination": True, "s3_bucket": BUCKET_ARN,
+     "athena_results_expected_bucket_owner": "111122223333",
+     "athena_results_kms_key_arn": "arn:${AWS::Partition}:kms:${AWS::Region}:111122223333:key/"
+     "11111111-2222-3333-4444-555555555555"},
     {**VPC, "create_logs_insights_queries": True, "log_format": ALL_V5, "custom_tags": {"team": "network"}},
     {**TGW, "create_logs_insights_queries": True},
-]
+]  # fmt: skip
 
 
 @pytest.mark.parametrize(
-    "config", LINTED, ids=["s3-hive-parquet", "tgw-athena", "custom-bucket", "insights-v5", "tgw-insights"]
+    "config",
+    LINTED,
+    ids=[
+        "s3-hive-parquet",
+        "tgw-athena-hive",
+        "custom-bucket",
+        "custom-bucket-owner-key",
+        "insights-v5",
+        "tgw-insights",
+    ],
 )
 def test_templates_with_the_query_layer_lint_clean(config):
     # GIVEN a template with the query layer WHEN cfn-lint (informational rules on) and the project's checks run

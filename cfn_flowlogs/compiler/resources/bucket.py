@@ -33,6 +33,10 @@ from .common import KEEP_DATA, RETAIN, arn_of, tags
 from .emptier import add_emptier
 
 NONCURRENT_VERSION_DAYS = 30
+# Where log objects end: Glacier Flexible Retrieval, or, under a Glue table, Glacier Instant
+# Retrieval: Athena skips Flexible Retrieval and Deep Archive objects (a short answer, no error).
+ARCHIVE = "GLACIER"
+ARCHIVE_QUERIED = "GLACIER_IR"
 
 
 @dataclass(frozen=True)
@@ -71,7 +75,10 @@ def _bucket(ctx: BuildContext, logical_id: str, key_arn: Any, plan: Plan) -> Buc
         LifecycleRuleTransition(
             StorageClass="STANDARD_IA", TransitionInDays=ctx.value("s3_infrequent_access_transition")
         ),
-        LifecycleRuleTransition(StorageClass="GLACIER", TransitionInDays=ctx.value("s3_glacier_transition")),
+        LifecycleRuleTransition(
+            StorageClass=ctx.pick(plan.table, ARCHIVE_QUERIED, ARCHIVE),
+            TransitionInDays=ctx.value("s3_glacier_transition"),
+        ),
     ]
     return Bucket(
         logical_id,

@@ -30,10 +30,12 @@ from troposphere.glue import Column, Database, DatabaseInput, SerdeInfo, Storage
 from troposphere.logs import QueryDefinition
 
 from ...config import layout as layout_text
-from ...config.fields import FIELDS, RESOURCE_TYPES, fields_of
-from ...config.inputs import TARGETS
+from ...config.fields import FIELDS
+from ...config.flow_logs import record_shape
+from ...config.layout import RecordShape
 from ...query.catalog import (
     ACCOUNT_KEY,
+    PROJECTION_END_YEAR,
     PROJECTION_START_YEAR,
     REGION_KEY,
     RESULTS_PREFIX,
@@ -65,13 +67,10 @@ _PARQUET: Final = {
 
 @dataclass(frozen=True)
 class TableLayout:
-    """What delivery writes: the fields in order, the file format and the prefixes, and whose
-    objects the table spans (`accounts` None: any account, named in each query)."""
+    """What delivery writes (the record shape: fields, file format, prefixes, target kind), and
+    whose objects the table spans (`accounts` None: any account, named in each query)."""
 
-    fields: tuple[str, ...]
-    parquet: bool
-    hive: bool
-    per_hour: bool
+    shape: RecordShape
     accounts: Any  # comma-separated account IDs (text or expression), or None: injected
     regions: Any  # comma-separated regions (text or expression)
 
@@ -111,11 +110,11 @@ def workgroup_name(ctx: BuildContext) -> Any:
 def location_template(ctx: BuildContext, bucket_name: Any, layout: TableLayout) -> Any:
     """`storage.location.template`: the delivery prefix of one partition, as AWS's Athena guide
     gives it for Hive-compatible prefixes or plain ones, built on the bucket policy's own path."""
-    hour = f"${{!{layout_text.HOUR_KEY}}}" if layout.per_hour else None
+    shape = layout.shape
+    hour = f"${{!{layout_text.HOUR_KEY}}}" if shape.per_hour else None
     year, month, day = (f"${{!{key}}}" for key in layout_text.DATE_KEYS)
-    tail = layout_text.region_prefix(f"${{!{REGION_KEY}}}", hive=layout.hive) + layout_text.date_prefix(
-        year, month, day, hour, hive=layout.hive
-    )
+    region = layout_text.region_prefix(f"${{!{REGION_KEY}}}", hive=shape.hive, transit_gateway=shape.transit_gateway)
+    tail = region + layout_text.date_prefix(year, month, day, hour, hive=shape.hive)
     location = delivery_path(ctx, bucket_name, key_prefix(ctx), f"${{!{ACCOUNT_KEY}}}/" + tail, scheme="s3://")
     text = location.data["Fn::Sub"] if isinstance(location, Sub) else None
     if isinstance(text, str) and "${" not in text.replace("${!", ""):
@@ -128,20 +127,14 @@ def _projection(ctx: BuildContext, layout: TableLayout, bucket_name: Any) -> dic
     keys: dict[str, dict[str, Any]] = {
         ACCOUNT_KEY: account,
         REGION_KEY: {"type": "enum", "values": layout.regions},
-        # A date up to NOW: a query without a day filter lists only the years that have passed.
-        "year": {
-            "type": "date",
-            "format": "yyyy",
-            "range": f"{PROJECTION_START_YEAR},NOW",
-            "interval": "1",
-            "interval.unit": "YEARS",
-        },
+        # Integers, as year, month and day are three levels: AWS's date type cannot split a date.
+        "year": {"type": "integer", "range": f"{PROJECTION_START_YEAR},{PROJECTION_END_YEAR}", "digits": "4"},
         "month": {"type": "integer", "range": "1,12", "digits": "2"},
         "day": {"type": "integer", "range": "1,31", "digits": "2"},
         layout_text.HOUR_KEY: {"type": "integer", "range": "0,23", "digits": "2"},
     }
     parameters: dict[str, Any] = {"projection.enabled": "true"}
-    for key in partition_keys(layout.per_hour):
+    for key in partition_keys(layout.shape.per_hour):
         parameters.update({f"projection.{key}.{name}": value for name, value in keys[key].items()})
     parameters["storage.location.template"] = location_template(ctx, bucket_name, layout)
     return parameters
@@ -161,14 +154,18 @@ def add_glue_table(ctx: BuildContext, decision: Decision, layout: TableLayout, b
         ),
         naming.GLUE_DATABASE,
     )
-    formats = _PARQUET if layout.parquet else _TEXT
+    shape = layout.shape
+    formats = _PARQUET if shape.parquet else _TEXT
     serde: dict[str, Any] = {"SerializationLibrary": formats["SerializationLibrary"]}
-    if not layout.parquet:
+    if not shape.parquet:
         serde["Parameters"] = {"field.delim": " ", "serialization.format": " "}
     parameters: dict[str, Any] = {
         "EXTERNAL": "TRUE",
-        "classification": "parquet" if layout.parquet else "csv",
-        **({} if layout.parquet else {"skip.header.line.count": "1"}),  # the line of field names
+        "classification": "parquet" if shape.parquet else "csv",
+        **({} if shape.parquet else {"skip.header.line.count": "1"}),  # the line of field names
+        # Objects that reached Glacier Flexible Retrieval or Deep Archive (a bucket of your own, or an
+        # earlier version's lifecycle) are read once restored; Athena skips them otherwise.
+        "read_restored_glacier_objects": "true",
         **_projection(ctx, layout, bucket_name),
     }
     table = ctx.add(
@@ -182,9 +179,9 @@ def add_glue_table(ctx: BuildContext, decision: Decision, layout: TableLayout, b
                 Description="VPC flow logs as delivered: columns in log format order, partitions projected",
                 TableType="EXTERNAL_TABLE",
                 Parameters=parameters,
-                PartitionKeys=[Column(Name=key, Type="string") for key in partition_keys(layout.per_hour)],
+                PartitionKeys=[Column(Name=key, Type="string") for key in partition_keys(shape.per_hour)],
                 StorageDescriptor=StorageDescriptor(
-                    Columns=[Column(Name=column(name), Type=FIELDS[name].athena_type) for name in layout.fields],
+                    Columns=[Column(Name=column(name), Type=FIELDS[name].athena_type) for name in shape.fields],
                     Location=ctx.sub(
                         f"s3://${{Bucket}}/${{Prefix}}{layout_text.LOGS}", Bucket=bucket_name, Prefix=key_prefix(ctx)
                     ),
@@ -214,9 +211,15 @@ def add_athena(
     bytes scanned) and a named query for each question the format's fields can answer."""
     if own_bucket:  # the stack's bucket and key: SSE-KMS with that key, and only this account's bucket
         encryption = EncryptionConfiguration(EncryptionOption="SSE_KMS", KmsKey=key_arn)
-        owner: dict[str, Any] = {"ExpectedBucketOwner": Ref("AWS::AccountId")}
-    else:  # your bucket, whose key the template does not know
-        encryption, owner = EncryptionConfiguration(EncryptionOption="SSE_S3"), {}
+        owner: Any = Ref("AWS::AccountId")
+    else:  # your bucket: the owner you name (else this account), SSE-KMS with the key you name (else SSE-S3)
+        key = ctx.values.get("athena_results_kms_key_arn")
+        encryption = (
+            EncryptionConfiguration(EncryptionOption="SSE_KMS", KmsKey=ctx.value("athena_results_kms_key_arn"))
+            if key
+            else EncryptionConfiguration(EncryptionOption="SSE_S3")
+        )
+        owner = ctx.optional("athena_results_expected_bucket_owner", Ref("AWS::AccountId"))
     workgroup = ctx.add(
         decision,
         lambda logical_id: WorkGroup(
@@ -235,7 +238,7 @@ def add_athena(
                 ResultConfiguration=ResultConfiguration(
                     OutputLocation=ctx.sub("s3://${Bucket}/" + RESULTS_PREFIX, Bucket=bucket_name),
                     EncryptionConfiguration=encryption,
-                    **owner,
+                    ExpectedBucketOwner=owner,
                 ),
             ),
             **tags(ctx),
@@ -287,14 +290,7 @@ def add_query_layer(
     workgroup: WorkGroup | None = None
     named: list[NamedQuery] = []
     if plan.athena is not False:
-        layout = TableLayout(
-            fields,
-            parquet=ctx.values["file_format"] == "parquet",
-            hive=bool(ctx.values["hive_compatible_partitions"]),
-            per_hour=bool(ctx.values["per_hour_partition"]),
-            accounts=Ref("AWS::AccountId"),
-            regions=Ref("AWS::Region"),
-        )
+        layout = TableLayout(record_shape(ctx.values), accounts=Ref("AWS::AccountId"), regions=Ref("AWS::Region"))
         glue = add_glue_table(ctx, plan.athena, layout, bucket.name)
         own_bucket = _known(plan.create_bucket)
         workgroup, named = add_athena(
@@ -313,9 +309,7 @@ def _known(decision: Decision) -> bool:
 def log_fields(ctx: BuildContext) -> tuple[str, ...]:
     """The fields each record holds, as `FlowLogsConfig.log_fields` gives them: `log_format`'s, or
     AWS's default for the target's family."""
-    (target,) = (name for name in TARGETS if ctx.values.get(name) is not None)
-    family = RESOURCE_TYPES[TARGETS[target]]
-    return fields_of(ctx.values.get("log_format"), family)
+    return record_shape(ctx.values).fields
 
 
 @dataclass(frozen=True)
