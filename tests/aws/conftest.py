@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from .auditing import audit  # noqa: F401  (the fixture, for the audit tests)
 from .endpoint import Aws, moto_server
 
 
