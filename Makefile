@@ -69,7 +69,7 @@ template: $(VENV)/.installed ## write the shipped and example templates into tem
 lint: $(VENV)/.installed-test ## ruff and mypy over the package, the tests and the benchmark
 	$(BIN)/ruff check cfn_flowlogs tests bench requirements
 	$(BIN)/ruff format --check cfn_flowlogs tests bench requirements
-	$(BIN)/mypy cfn_flowlogs bench/bench.py
+	$(BIN)/mypy cfn_flowlogs bench/bench.py bench/audit_scale.py
 
 pytest: $(VENV)/.installed-test $(CHECKOV_VENV)/.installed $(SCEPTRE_VENV)/.installed ## the test suite alone
 	CHECKOV=$(CHECKOV_VENV)/bin/checkov SCEPTRE=$(SCEPTRE_VENV)/bin/sceptre $(BIN)/pytest -n $(WORKERS) --dist loadfile

@@ -32,6 +32,7 @@ from botocore.config import Config
 from botocore.credentials import CredentialProvider, CredentialResolver, DeferredRefreshableCredentials
 from botocore.exceptions import BotoCoreError, ClientError
 
+from ..config.audit_calls import MEMBER_CALLS
 from . import delivery
 from .delivery import Proof, Window
 from .records import FlowLog, Unreadable, Vpc, interfaces_of, vpcs_from_api
@@ -46,6 +47,8 @@ EXIT_USAGE: Final = 2
 EXIT_UNREADABLE: Final = 3
 _NO_ORGANIZATION: Final = frozenset({"AccessDeniedException", "AWSOrganizationsNotInUseException"})
 _REGION_OFF: Final = frozenset({"AuthFailure", "UnrecognizedClientException", "InvalidClientTokenId", "OptInRequired"})
+_MEMBER_OPERATIONS: Final = {service: {call.split(":")[1] for call in MEMBER_CALLS if call.startswith(service + ":")}
+                              for service in {call.split(":")[0] for call in MEMBER_CALLS}}  # fmt: skip
 _DENIED: Final = frozenset({"AccessDenied", "AllAccessDisabled", "403"})
 _THROTTLED: Final = frozenset({"Throttling", "ThrottlingException", "RequestLimitExceeded", "TooManyRequestsException"})
 
@@ -183,6 +186,32 @@ class _Credentials(CredentialProvider):
         return self._credentials
 
 
+class _OnlyAuditCalls:
+    """The caller's loader of service models, each model cut to the operations of
+    config/audit_calls.py: a member account's client can make no other call, and botocore builds
+    its class from five methods rather than EC2's several hundred (most of a client's cost)."""
+
+    def __init__(self, loader: Any) -> None:
+        self._loader = loader
+        self._cut: dict[tuple[str, str | None], dict[str, Any]] = {}
+        self._lock = threading.Lock()
+
+    def load_service_model(self, service_name: str, type_name: str, api_version: str | None = None) -> Any:
+        model = self._loader.load_service_model(service_name, type_name, api_version)
+        wanted = _MEMBER_OPERATIONS.get(service_name)
+        if type_name != "service-2" or wanted is None:
+            return model
+        with self._lock:
+            cut = self._cut.get((service_name, api_version))
+            if cut is None:
+                operations = {name: op for name, op in model["operations"].items() if name in wanted}
+                cut = self._cut[service_name, api_version] = {**model, "operations": operations}
+            return cut
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._loader, name)
+
+
 def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
 
@@ -214,6 +243,7 @@ class Auditor:
         self._home = session.region_name or "us-east-1"
         self._calls = 0
         self._calls_lock = threading.Lock()
+        self._loader = _OnlyAuditCalls(session._session.get_component("data_loader"))
         self.operations: set[tuple[bool, str]] = set()  # (through a member's role?, "<prefix>:<Operation>")
 
     def _record(self, member: bool, model: Any, **_: Any) -> None:
@@ -262,7 +292,7 @@ class Auditor:
                                               include_builtin_handlers=False)  # fmt: skip
             for variable in ("profile", "config_file", "credentials_file"):  # the caller's configuration
                 member.set_config_variable(variable, caller.get_config_variable(variable))
-            member.register_component("data_loader", caller.get_component("data_loader"))
+            member.register_component("data_loader", self._loader)
             member.register_component("credential_provider", CredentialResolver([_Credentials(credentials)]))
             found = self._members[account] = (member, credentials)
         return found
@@ -501,7 +531,8 @@ class Auditor:
         prefixes = delivery.object_prefixes(account, region, log.flow_log_id, window,
                                             subfolder=destination.subfolder, hive=hive, per_hour=per_hour)  # fmt: skip
         try:
-            s3 = self.client("s3", account, region)
+            # One S3 client per account (botocore follows a bucket to its region, once per client).
+            s3 = self.client("s3", account, self._home)
             for prefix in prefixes:
                 newest = _newest(s3, destination.bucket, prefix)
                 if newest is not None:
