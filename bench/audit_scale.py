@@ -328,6 +328,7 @@ def figures(accounts: int = ACCOUNTS) -> dict[str, Any]:
         "cpu_floor_seconds": cpu_per_pair * 1000 * len(REGIONS),
     }
     return {"regions": len(REGIONS), "vpcs_per_account_region": VPCS, "latency_s": LATENCY_S,
+            "load_average_1m": os.getloadavg()[0],
             "cpu_per_account_region_s": cpu_per_pair, "floor_run": floor, "floor_run_8_workers": floor_8,
             "calls_per_account_region": runs[0]["calls"] / runs[0]["account_regions"], "growth": growth,
             "runs": runs, "ideal_speedup": ideal_speedup, "goal": GOAL, "extrapolated": extrapolated}  # fmt: skip
@@ -336,11 +337,13 @@ def figures(accounts: int = ACCOUNTS) -> dict[str, Any]:
 def table(results: dict[str, Any]) -> str:
     lines = ["", f"audit at scale (stub endpoint, {results['latency_s'] * 1000:.0f} ms a call, "
                  f"{results['regions']} regions, {results['vpcs_per_account_region']} VPCs each)"]  # fmt: skip
-    lines.append(f"  {'accounts':>8} {'workers':>7} {'seconds':>8} {'calls':>7} {'speed-up':>8} {'ideal':>6} "
-                 f"{'of ideal':>8}")  # fmt: skip
+    lines.append(f"  {'accounts':>8} {'workers':>7} {'seconds':>8} {'CPU s':>6} {'calls':>7} {'speed-up':>8} "
+                 f"{'ideal':>6} {'of ideal':>8}")  # fmt: skip
     for run in results["runs"]:
-        lines.append(f"  {run['accounts']:>8} {run['concurrency']:>7} {run['seconds']:>8.1f} {run['calls']:>7} "
-                     f"{run['speedup']:>8.1f} {run['ideal']:>6.1f} {run['of_ideal']:>8.0%}")  # fmt: skip
+        cells = (f"{run['accounts']:>8}", f"{run['concurrency']:>7}", f"{run['seconds']:>8.1f}",
+                 f"{run['cpu_seconds']:>6.1f}", f"{run['calls']:>7}", f"{run['speedup']:>8.1f}",
+                 f"{run['ideal']:>6.1f}", f"{run['of_ideal']:>8.0%}")  # fmt: skip
+        lines.append("  " + " ".join(cells))
     floor = results["floor_run"]
     lines.append(f"  CPU floor: {results['cpu_per_account_region_s'] * 1000:.1f} ms of CPU per account-region at zero "
                  f"latency ({floor['accounts']} accounts, 1 worker: {floor['seconds']:.1f} s wall, "
@@ -354,8 +357,12 @@ def table(results: dict[str, Any]) -> str:
     seconds = ", ".join(f"{workers} workers {value / 60:.1f} min" for workers, value in extrapolated["seconds"].items())
     lines.append(f"  1,000 accounts: {extrapolated['calls']} calls; {seconds}; CPU floor "
                  f"{extrapolated['cpu_floor_seconds'] / 60:.1f} min")  # fmt: skip
-    busiest = results["runs"][-1]["busiest_second"]
-    lines.append("  busiest second at 64 workers: " + ", ".join(f"{op} {n}" for op, n in sorted(busiest.items())))
+    last = results["runs"][-1]
+    busiest = ", ".join(f"{op} {n}" for op, n in sorted(last["busiest_second"].items()))
+    lines.append(f"  busiest second at {last['concurrency']} workers (per account-region; AssumeRole per caller): "
+                 + busiest)  # fmt: skip
+    lines.append(f"  load average during the run: {results['load_average_1m']:.1f} on {os.cpu_count()} CPUs "
+                 "(other work on the machine takes CPU the audit's floor assumes it has)")  # fmt: skip
     return "\n".join(lines)
 
 

@@ -40,6 +40,9 @@ from .records import FlowLog, Unreadable, Vpc, interfaces_of, vpcs_from_api
 DEFAULT_ROLE_NAME: Final = "OrganizationAccountAccessRole"  # what Organizations creates in an account it creates
 DEFAULT_CONCURRENCY: Final = 8
 MAX_ATTEMPTS: Final = 10  # per call, in botocore's adaptive retry mode
+# AssumeRole calls in flight at once: all come from the caller's account, whose STS rate AWS does
+# not publish; opening a thousand accounts at once would be a burst for no gain.
+MAX_ASSUMING: Final = 8
 SESSION_NAME: Final = "cfn-flowlogs-audit"
 PAGE: Final = {"PageSize": 1000}  # the most DescribeVpcs, DescribeSubnets, DescribeFlowLogs... return per page
 CALLER: Final = ""  # the key of the caller's own credentials
@@ -243,6 +246,7 @@ class Auditor:
         self._home = session.region_name or "us-east-1"
         self._calls = 0
         self._calls_lock = threading.Lock()
+        self._assuming = threading.BoundedSemaphore(MAX_ASSUMING)
         self._loader = _OnlyAuditCalls(session._session.get_component("data_loader"))
         self.operations: set[tuple[bool, str]] = set()  # (through a member's role?, "<prefix>:<Operation>")
 
@@ -300,7 +304,8 @@ class Auditor:
     def _assume(self, arn: str) -> dict[str, str]:
         """New credentials of the role, as botocore's refreshable credentials take them."""
         sts = self.client("sts", CALLER, self._home)
-        assumed = sts.assume_role(RoleArn=arn, RoleSessionName=SESSION_NAME)["Credentials"]
+        with self._assuming:
+            assumed = sts.assume_role(RoleArn=arn, RoleSessionName=SESSION_NAME)["Credentials"]
         expiry = assumed["Expiration"]  # a datetime as boto3 parses it
         return {
             "access_key": assumed["AccessKeyId"],
