@@ -17,11 +17,12 @@ cannot be made an `unverifiable` verdict: never a silent gap.
 from __future__ import annotations
 
 import datetime as dt
+import queue
 import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, as_completed, wait
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, replace
 from functools import partial
 from typing import Any, Final, TextIO
@@ -409,26 +410,36 @@ class Auditor:
             unreadable += [u for _, _, lost in opened for u in lost]
             total, read, proving, proven = len(tasks) + len(unreadable), len(unreadable), 0, 0
             # Each account-region read starts its proofs at once, beside the reads still running.
-            pending: dict[Future[Any], bool] = {pool.submit(self._read, account, region): True
-                                                for account, region in tasks}  # fmt: skip
-            while pending:
-                finished, _ = wait(pending, return_when=FIRST_COMPLETED)
-                for future in finished:
-                    if pending.pop(future):
-                        result = future.result()
-                        read += 1
-                        if isinstance(result, Unreadable):
-                            unreadable.append(result)
-                            continue
-                        vpcs += result.vpcs
-                        jobs, known = self._proof_jobs(result, window)
-                        proofs.update(known)
-                        proving += len(jobs)
-                        pending.update((pool.submit(job), False) for job in jobs)
-                    else:
-                        proofs.update(future.result())
-                        proven += 1
-                    update(f"account-regions read {read}/{total}, destinations proven", proven, proving)
+            # Finished work arrives on a queue: waiting on every pending future at each step would
+            # cost the number of futures, each time.
+            finished: queue.SimpleQueue[tuple[Future[Any], bool]] = queue.SimpleQueue()
+
+            def submit(work: Callable[[], Any], is_read: bool) -> None:
+                pool.submit(work).add_done_callback(lambda future: finished.put((future, is_read)))
+
+            for account, region in tasks:
+                submit(partial(self._read, account, region), True)
+            outstanding = len(tasks)
+            while outstanding:
+                future, is_read = finished.get()
+                outstanding -= 1
+                if is_read:
+                    result = future.result()
+                    read += 1
+                    if isinstance(result, Unreadable):
+                        unreadable.append(result)
+                        continue
+                    vpcs += result.vpcs
+                    jobs, known = self._proof_jobs(result, window)
+                    proofs.update(known)
+                    proving += len(jobs)
+                    outstanding += len(jobs)
+                    for job in jobs:
+                        submit(job, False)
+                else:
+                    proofs.update(future.result())
+                    proven += 1
+                update(f"account-regions read {read}/{total}, destinations proven", proven, proving)
         if progress is not None:
             progress.clear()
         vpcs = [replace(vpc, flow_logs=tuple(log.proven(proofs[log.flow_log_id]) for log in vpc.flow_logs))

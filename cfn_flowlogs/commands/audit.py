@@ -263,9 +263,10 @@ def run(args: argparse.Namespace) -> int:
           f"account-regions read; {len(findings)} VPCs: {counts}; {collected.calls} API calls in "
           f"{collected.seconds:.1f} s", file=sys.stderr)  # fmt: skip
     if not collected.read:
-        what = f"none of its {collected.account_regions} account-regions" if collected.account_regions else "no region"
-        print(f"cfn-flowlogs: error: read nothing: {what} could be read (each is listed above)"
-              + ("; no plan written" if settings is not None else ""), file=sys.stderr)  # fmt: skip
+        what = (f"none of its {collected.account_regions} account-regions could be read (each is listed above)"
+                if collected.account_regions else "no region in scope")  # fmt: skip
+        print(f"cfn-flowlogs: error: read nothing: {what}" + ("; no plan written" if settings is not None else ""),
+              file=sys.stderr)  # fmt: skip
         return collect.EXIT_UNREADABLE
     unproven = {status: tallied[status] for status in ("silent", "unverifiable") if tallied[status]}
     if unproven and not args.require_delivery:
