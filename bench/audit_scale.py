@@ -361,7 +361,7 @@ def table(results: dict[str, Any]) -> str:
     busiest = ", ".join(f"{op} {n}" for op, n in sorted(last["busiest_second"].items()))
     lines.append(f"  busiest second at {last['concurrency']} workers (per account-region; AssumeRole per caller): "
                  + busiest)  # fmt: skip
-    lines.append(f"  load average during the run: {results['load_average_1m']:.1f} on {os.cpu_count()} CPUs "
+    lines.append(f"  load average as the runs ended: {results['load_average_1m']:.1f} on {os.cpu_count()} CPUs "
                  "(other work on the machine takes CPU the audit's floor assumes it has)")  # fmt: skip
     return "\n".join(lines)
 
