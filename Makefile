@@ -108,7 +108,7 @@ template: $(VENV)/.installed ## write the shipped and example templates into tem
 lint: $(VENV)/.installed-test ## ruff and mypy over the package, the tests and the benchmark
 	$(BIN)/ruff check cfn_flowlogs tests bench requirements
 	$(BIN)/ruff format --check cfn_flowlogs tests bench requirements
-	$(BIN)/mypy cfn_flowlogs bench/bench.py bench/query.py
+	$(BIN)/mypy cfn_flowlogs bench/bench.py bench/query.py bench/audit_scale.py bench/writing.py
 
 # What the tests run: the packaging test builds the wheel with .venv-build and installs it from the
 # wheelhouse; the endpoint and deploy tests run `make endpoint` and `make deploy` as a user does.

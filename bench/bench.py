@@ -23,6 +23,7 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
+import audit_scale  # beside this script
 from query import figures as query_figures  # bench/query.py: `cfn-flowlogs query` against DuckDB
 from query import table as query_table
 from troposphere import Template
@@ -371,113 +372,6 @@ def table(results: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-# --- `cfn-flowlogs audit` over a simulated organization --------------------------------------
-# moto in process (mock_aws): AUDIT_ACCOUNTS member accounts x AUDIT_REGIONS, each reached through
-# sts:AssumeRole, each account-region holding its default VPC and, in every other one, a team VPC
-# with a VPC flow log. API calls are counted by botocore event hooks (the auditor's own count).
-AUDIT_ACCOUNTS = (10, 50)
-AUDIT_REGIONS = ("us-east-1", "eu-west-1", "us-west-2", "ap-southeast-2")
-AUDIT_CONCURRENCY = (1, 8)
-# moto answers in process, in Python, under one GIL: concurrency cannot overlap that work. A real
-# endpoint's answer is a network round trip, which it can: the last runs model one per API call.
-AUDIT_ROUND_TRIP_S = 0.02
-
-
-def _dummy_credentials() -> None:
-    for name in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_SESSION_TOKEN"):
-        os.environ.pop(name, None)
-    os.environ.update(AWS_ACCESS_KEY_ID="bench", AWS_SECRET_ACCESS_KEY="bench", AWS_DEFAULT_REGION="us-east-1")
-    os.environ["MOTO_EC2_LOAD_DEFAULT_AMIS"] = "false"  # no machine images: the audit reads none
-
-
-def _organization(session: Any, count: int) -> list[str]:
-    """`count` member accounts with their VPCs and flow logs; their IDs. The VPCs and flow logs are
-    made in moto's backends directly: through boto3 that would be a client per account-region,
-    which is the very cost the audit is measured for."""
-    from moto.ec2.models import ec2_backends
-    from moto.logs.models import logs_backends
-
-    org = session.client("organizations")
-    org.create_organization(FeatureSet="ALL")
-    accounts = []
-    for index in range(count):
-        status = org.create_account(Email=f"bench-{index}@example.com", AccountName=f"bench-{index}")
-        account = status["CreateAccountStatus"]["AccountId"]
-        for number, region in enumerate(AUDIT_REGIONS):
-            ec2 = ec2_backends[account][region]  # its default VPC, made with the backend
-            if (index + number) % 2:
-                logs_backends[account][region].create_log_group("flow-logs", {})
-                vpc = ec2.create_vpc("10.0.0.0/16")
-                role = f"arn:aws:iam::{account}:role/flow-logs"
-                ec2.create_flow_logs("VPC", [vpc.id], "ALL", role, "cloud-watch-logs", "", "flow-logs", "", 600)
-        accounts.append(account)
-    return accounts
-
-
-def _audit_once(accounts: Sequence[str], concurrency: int, round_trip_s: float) -> dict[str, Any]:
-    import boto3
-
-    from cfn_flowlogs.audit import collect
-
-    session = boto3.session.Session()  # a new one per run: each auditor counts its own calls
-    if round_trip_s:
-        session.events.register("before-call", lambda **_: time.sleep(round_trip_s))
-    start = time.perf_counter()
-    auditor = collect.Auditor(session, concurrency=concurrency)
-    scope = auditor.resolve(collect.Request(regions=AUDIT_REGIONS, accounts=tuple(accounts)))
-    collected = auditor.collect(scope)
-    seconds = time.perf_counter() - start
-    pairs = len(accounts) * len(AUDIT_REGIONS)
-    if collected.unreadable or collected.account_regions != pairs:
-        raise SystemExit(f"audit bench: not every account-region was read: {collected.unreadable[:3]}")
-    return {
-        "accounts": len(accounts),
-        "regions": len(AUDIT_REGIONS),
-        "concurrency": concurrency,
-        "round_trip_s": round_trip_s,
-        "seconds": seconds,
-        "calls": auditor.calls,
-        "vpcs": len(collected.vpcs),
-        "per_account_region_s": seconds / pairs,
-        "calls_per_account_region": auditor.calls / pairs,
-    }
-
-
-def audit_figures() -> dict[str, Any]:
-    """The audit of 10 and 50 accounts x 4 regions at concurrency 1 and 8, then 50 accounts with a
-    modelled round trip per call: time, API calls, and both per account-region; and what one EC2
-    client costs to make (the audit makes one per account-region)."""
-    _dummy_credentials()
-    from moto import mock_aws
-
-    with mock_aws():
-        import boto3
-
-        accounts = _organization(boto3.session.Session(), max(AUDIT_ACCOUNTS))
-        _audit_once(accounts[:1], 1, 0.0)  # load the service models once, outside the figures
-        runs = [_audit_once(accounts[:n], c, 0.0) for n in AUDIT_ACCOUNTS for c in AUDIT_CONCURRENCY]
-        runs += [_audit_once(accounts, c, AUDIT_ROUND_TRIP_S) for c in AUDIT_CONCURRENCY]
-        session = boto3.session.Session()
-        session.client("ec2", region_name="us-east-1")  # its model loaded and cached
-        client_s = median_of(lambda: session.client("ec2", region_name="eu-west-1"), max_runs=20, budget=0.5)
-    return {"runs": runs, "ec2_client_s": client_s}
-
-
-def audit_table(audit: Any) -> str:
-    widths = (36, 11, 9, 7, 6, 12, 10)
-    header = ("audit (moto in process)", "concurrency", "seconds", "calls", "VPCs", "ms/acct-rgn", "calls/a-r")
-    lines = ["", _row(header, widths)]
-    for run in audit["runs"]:
-        where = f"{run['accounts']} accounts x {run['regions']} regions"
-        if run["round_trip_s"]:
-            where += f", {run['round_trip_s'] * 1000:.0f} ms/call"
-        numbers = (run["concurrency"], f"{run['seconds']:.2f}", run["calls"], run["vpcs"],
-                   _ms(run["per_account_region_s"]), f"{run['calls_per_account_region']:.2f}")  # fmt: skip
-        lines.append(_row((where, *numbers), widths))
-    lines.append(f"  one EC2 client (botocore builds its class anew): {_ms(audit['ec2_client_s'])} ms")
-    return "\n".join(lines)
-
-
 def main() -> int:
     with tempfile.TemporaryDirectory() as pycache:
         # Child processes run as an installed tool does, from cached bytecode, even where
@@ -493,13 +387,13 @@ def main() -> int:
             "templates": templates(),
             "scale": scale(),
             "malformed": malformed(),
-            "audit": audit_figures(),
+            "audit_scale": audit_scale.figures(),
             "writing": writing_figures(),
             "query": query_figures(),
         }
     OUTPUT.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     print(table(results))
-    print(audit_table(results["audit"]))
+    print(audit_scale.table(results["audit_scale"]))
     print()
     print(writing_table(results["writing"]))
     print(query_table(results["query"]))

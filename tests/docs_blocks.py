@@ -103,8 +103,13 @@ def commands(script: str) -> list[list[str]]:
     lexer = shlex.shlex(_SUBSTITUTION.sub("VALUE", text), posix=True, punctuation_chars="();<>|&\n!")
     lexer.whitespace, lexer.whitespace_split, lexer.commenters = " \t\r", True, ""
     words: list[str] = []
+    redirect = False
     for token in [*lexer, "\n"]:
-        if set(token) <= set("();|&!\n"):
+        if redirect:  # the file a redirection names is not a word of the command
+            redirect = False
+        elif set(token) <= set("<>"):
+            redirect = True
+        elif set(token) <= set("();|&!\n"):
             if words := _without_assignments(words):
                 found.append(words)
             words = []

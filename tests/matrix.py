@@ -112,7 +112,9 @@ EXTRAS: list[dict[str, Any]] = [
 ARCHIVES: list[dict[str, Any]] = [
     {"source_account_ids": ["111122223333", "444455556666"]},
     {"source_account_ids": ["111122223333"], "s3_subfolder": "org", "hive_compatible_partitions": True,
-     "force_destroy_bucket": True, "kms_key_prefix": None},
+     "force_destroy_bucket": True, "kms_key_prefix": None, "audit_role_name": "cfn-flowlogs-audit",
+     "audit_principal_arn": "arn:${AWS::Partition}:iam::111122223333:role/auditor"},
     {"organization_id": "o-abcd123456", "s3_bucket_name": "example-org-archive", "kms_key_deletion_window_in_days": 30,
-     "kms_key_users": ["arn:${AWS::Partition}:iam::${AWS::AccountId}:role/Analyst"], "custom_tags": {"team": "sec"}},
+     "kms_key_users": ["arn:${AWS::Partition}:iam::${AWS::AccountId}:role/Analyst"], "custom_tags": {"team": "sec"},
+     "audit_role_name": "cfn-flowlogs-audit"},
 ]  # fmt: skip

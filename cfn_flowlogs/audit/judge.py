@@ -1,15 +1,23 @@
-"""A status for each VPC, from its flow logs alone, and the command's exit code.
+"""A status for each VPC, from its flow logs and their proofs of delivery, and the exit code.
 
 Precedence, first match wins:
 
-1. `covered`: the VPC's own flow logs that are not failing capture the required traffic (with
-   `any`, one such flow log; ACCEPT or REJECT: one of that type or ALL; ALL: ALL, or ACCEPT and
-   REJECT together). A failing subnet or interface flow log beside them does not change that.
+1. The VPC's own flow logs that are not failing capture the required traffic (with `any`, one
+   such flow log; ACCEPT or REJECT: one of that type or ALL; ALL: ALL, or ACCEPT and REJECT
+   together). A failing subnet or interface flow log beside them does not change that. Then:
+   - `covered`: one of them delivered within `--stale-after`, or the VPC is idle (no network
+     interface: nothing to record, so nothing to deliver);
+   - `unverifiable`: otherwise, the destination of one of them could not show its delivery
+     (Firehose, a bucket the role may not list, ...): it may be delivering;
+   - `silent`: otherwise: they exist, and none has delivered within the window.
 2. `failing`: otherwise, any flow log of the VPC, its subnets or its interfaces reports
-   DeliverLogsStatus FAILED (it needs repair: a new flow log would not fix its delivery).
+   DeliverLogsStatus FAILED (it needs repair: a new flow log would not fix its delivery), unless
+   for "Rate limited" (CloudWatch Logs throttling, transient: the proof decides).
 3. `partial`: otherwise, some flow log exists: subnet or interface flow logs only, or VPC flow
    logs short of the required traffic type.
 4. `missing`: no flow log at all.
+
+`silent` and `unverifiable` count as covered for the exit code unless `--require-delivery`.
 """
 
 from __future__ import annotations
@@ -19,9 +27,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Final
 
+from .delivery import DELIVERING, RATE_LIMITED, UNVERIFIABLE
 from .records import FlowLog, Unreadable, Vpc
 
-STATUSES: Final = ("covered", "partial", "failing", "missing")
+STATUSES: Final = ("covered", "silent", "unverifiable", "partial", "failing", "missing")
+# Covered by their flow logs' configuration, without proof of delivery.
+UNPROVEN: Final = frozenset({"silent", "unverifiable"})
 ERROR: Final = "error"  # the status of an account or region that could not be read
 REQUIREMENTS: Final = ("any", "ACCEPT", "REJECT", "ALL")
 _CAPTURES: Final = {"ACCEPT": frozenset({"ACCEPT"}), "REJECT": frozenset({"REJECT"}),
@@ -29,8 +40,8 @@ _CAPTURES: Final = {"ACCEPT": frozenset({"ACCEPT"}), "REJECT": frozenset({"REJEC
 _KIND: Final = {"VPC": "VPC", "Subnet": "subnet", "NetworkInterface": "interface"}
 
 EXIT_COVERED = 0
-EXIT_NOT_COVERED = 1  # a VPC missing, partial or failing
-EXIT_UNREADABLE = 3  # an account or region not read, every VPC read covered
+EXIT_NOT_COVERED = 1  # a VPC missing, partial or failing (or silent, with --require-delivery)
+EXIT_UNREADABLE = 3  # an account or region not read (or a VPC unverifiable, with --require-delivery)
 
 
 @dataclass(frozen=True)
@@ -57,10 +68,10 @@ def judge(vpc: Vpc, require: str = "any") -> Finding:
     healthy = [log for log in vpc.logs("VPC") if not log.failing]
     failing = [log for log in vpc.flow_logs if log.failing]
     if satisfies(healthy, require):
-        reason = _describe_vpc_logs(healthy)
+        status, reason = _delivered(vpc, healthy)
         if failing:
             reason += f"; {_count(len(failing), 'other flow log')} failing"
-        return Finding(vpc, "covered", reason)
+        return Finding(vpc, status, reason)
     if failing:
         first = failing[0]
         more = f" (and {len(failing) - 1} more)" if len(failing) > 1 else ""
@@ -82,6 +93,28 @@ def judge(vpc: Vpc, require: str = "any") -> Finding:
     return Finding(vpc, "missing", "no flow log on the VPC, its subnets or its interfaces")
 
 
+def _delivered(vpc: Vpc, logs: Sequence[FlowLog]) -> tuple[str, str]:
+    """covered, silent or unverifiable, from the proofs of the flow logs that cover the VPC."""
+    described = _describe_vpc_logs(logs)
+    proven = [log for log in logs if log.delivery == DELIVERING]
+    if proven:
+        newest = max(proven, key=lambda log: log.last_delivery or "")
+        return "covered", f"{described}; delivered {newest.last_delivery}{_throttled(logs)}"
+    if vpc.interfaces == 0:
+        return "covered", f"{described}; idle: no network interface, so no record to deliver"
+    unknown = [log for log in logs if log.delivery in (UNVERIFIABLE, None)]
+    status = "unverifiable" if unknown else "silent"
+    why = "; ".join(f"{log.flow_log_id}: {log.delivery_reason or 'delivery not looked for'}"
+                    for log in (unknown or logs))  # fmt: skip
+    return status, f"{described}; {why}{_throttled(logs)}"
+
+
+def _throttled(logs: Sequence[FlowLog]) -> str:
+    """AWS's documented message for a transient failure, as it is."""
+    limited = [log.flow_log_id for log in logs if log.deliver_logs_status == "FAILED"]
+    return f"; DeliverLogsErrorMessage of {', '.join(limited)}: {RATE_LIMITED}" if limited else ""
+
+
 def _describe_vpc_logs(logs: Sequence[FlowLog]) -> str:
     if len(logs) == 1:
         (log,) = logs
@@ -100,11 +133,26 @@ def tally(findings: Iterable[Finding]) -> dict[str, int]:
     return {status: counts.get(status, 0) for status in STATUSES}
 
 
-def exit_code(findings: Iterable[Finding], unreadable: Sequence[Unreadable]) -> int:
-    """1 if any VPC is not covered; else 3 if an account or region could not be read; else 0."""
-    if any(finding.status != "covered" for finding in findings):
+def exit_code(findings: Iterable[Finding], unreadable: Sequence[Unreadable], *, require_delivery: bool = False) -> int:
+    """1 if any VPC is not covered (with `require_delivery`, silent); else 3 if an account or
+    region could not be read (with `require_delivery`, a VPC's delivery either); else 0."""
+    statuses = {finding.status for finding in findings}
+    if statuses - {"covered", *UNPROVEN} or (require_delivery and "silent" in statuses):
         return EXIT_NOT_COVERED
-    return EXIT_UNREADABLE if unreadable else EXIT_COVERED
+    if unreadable or (require_delivery and "unverifiable" in statuses):
+        return EXIT_UNREADABLE
+    return EXIT_COVERED
 
 
-__all__ = ["ERROR", "REQUIREMENTS", "STATUSES", "Finding", "captured", "exit_code", "judge", "satisfies", "tally"]
+__all__ = [
+    "ERROR",
+    "REQUIREMENTS",
+    "STATUSES",
+    "UNPROVEN",
+    "Finding",
+    "captured",
+    "exit_code",
+    "judge",
+    "satisfies",
+    "tally",
+]

@@ -5,8 +5,8 @@ ten VPCs (its target and nine slots), so a plan covers up to ten VPCs per accoun
 `missing` VPCs (with `include_partial`, then its `partial` ones), a team's VPC before the default
 VPC, then by VPC ID. Every VPC the plan leaves out is listed, with why, in comments at the end of
 the file; after the rollout, a new audit plans the rest of each account and region for a StackSet
-of another name (one StackSet per wave). A covered VPC is never in a plan; nor is a failing one
-(its flow log needs repair, not a second flow log).
+of another name (one StackSet per wave). A covered VPC is never in a plan; nor is a failing,
+silent or unverifiable one (its flow log needs repair, not a second flow log).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import yaml
 
 from ..errors import ConfigError
 from ..stacks.stackset import SLOTS
-from .judge import REQUIREMENTS, Finding
+from .judge import REQUIREMENTS, UNPROVEN, Finding
 from .records import Unreadable
 from .rollout import RolloutPlan, parse_plan
 
@@ -27,6 +27,7 @@ DEFAULT_STACK_SET_NAME: Final = "org-vpc-flow-logs"
 NEXT_WAVE: Final = f"next wave (up to {1 + SLOTS} VPCs per account and region: audit again after this rollout)"
 NOT_INCLUDED: Final = "partial (--include-partial plans it)"
 REPAIR: Final = "failing: repair its delivery (a second flow log would not fix it)"
+UNPROVEN_DELIVERY: Final = "silent or unverifiable: check its delivery (a second flow log would not fix it)"
 MANAGEMENT: Final = "management account: a service-managed StackSet never deploys there (deploy a stack)"
 
 
@@ -68,7 +69,7 @@ class Plan:
         ]
         body = yaml.safe_dump(self.data, sort_keys=False, default_flow_style=False, width=120)
         tail = []
-        for reason in (NEXT_WAVE, NOT_INCLUDED, REPAIR, MANAGEMENT):
+        for reason in (NEXT_WAVE, NOT_INCLUDED, REPAIR, UNPROVEN_DELIVERY, MANAGEMENT):
             entries = [finding for finding, why in self.left_out if why == reason]
             if entries:
                 tail += ["", f"# Not in this plan: {reason}:"]
@@ -146,6 +147,8 @@ def build_plan(
         vpc = finding.vpc
         if finding.status == "failing":
             left_out.append((finding, REPAIR))
+        elif finding.status in UNPROVEN:
+            left_out.append((finding, UNPROVEN_DELIVERY))
         elif finding.status == "partial" and not settings.include_partial:
             left_out.append((finding, NOT_INCLUDED))
         elif finding.status in wanted:

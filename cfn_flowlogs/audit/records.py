@@ -1,13 +1,17 @@
 """Plain records of what an account and region hold: its VPCs and the flow logs on each VPC, its
 subnets and its network interfaces, made from the EC2 API's own items (DescribeVpcs,
-DescribeFlowLogs, DescribeSubnets, DescribeNetworkInterfaces)."""
+DescribeFlowLogs, DescribeSubnets, DescribeNetworkInterfaces), and each flow log's proof of
+delivery (audit/delivery.py)."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any, Final
+
+from .delivery import RATE_LIMITED, Proof, iso
 
 # Where a flow log sits, by its ResourceId's prefix. Transit gateway, attachment and NAT gateway
 # flow logs belong to no VPC and are left out.
@@ -29,9 +33,18 @@ class FlowLog:
     max_aggregation_interval: int | None
     deliver_logs_status: str | None  # SUCCESS | FAILED (AWS's FlowLog.DeliverLogsStatus)
     deliver_logs_error_message: str | None
+    # DestinationOptions (S3): where in the bucket its objects lie
+    file_format: str | None = None
+    hive_compatible_partitions: bool | None = None
+    per_hour_partition: bool | None = None
+    # The proof of delivery, from the destination itself (None: not looked for)
+    last_delivery: str | None = None  # when its newest data arrived, ISO 8601 UTC
+    delivery: str | None = None  # delivering, stale, none or unverifiable (audit/delivery.py)
+    delivery_reason: str | None = None
 
     @classmethod
     def from_api(cls, item: Mapping[str, Any], resource_type: str) -> FlowLog:
+        options = item.get("DestinationOptions") or {}
         return cls(
             flow_log_id=str(item.get("FlowLogId", "")),
             resource_type=resource_type,
@@ -43,11 +56,21 @@ class FlowLog:
             max_aggregation_interval=item.get("MaxAggregationInterval"),
             deliver_logs_status=item.get("DeliverLogsStatus"),
             deliver_logs_error_message=item.get("DeliverLogsErrorMessage"),
+            file_format=options.get("FileFormat"),
+            hive_compatible_partitions=options.get("HiveCompatiblePartitions"),
+            per_hour_partition=options.get("PerHourPartition"),
         )
 
     @property
     def failing(self) -> bool:
-        return self.deliver_logs_status == "FAILED"
+        """FAILED for a lasting reason. "Rate limited" is CloudWatch Logs throttling: transient,
+        so the proof of delivery decides for it."""
+        return self.deliver_logs_status == "FAILED" and self.deliver_logs_error_message != RATE_LIMITED
+
+    def proven(self, proof: Proof) -> FlowLog:
+        """This flow log with its proof of delivery."""
+        last = iso(proof.last_delivery) if proof.last_delivery else None
+        return dataclasses.replace(self, last_delivery=last, delivery=proof.verdict, delivery_reason=proof.reason)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -65,6 +88,7 @@ class Vpc:
     cidr_block: str | None
     subnets: int | None  # how many subnets it has; None when not read (no subnet has a flow log)
     flow_logs: tuple[FlowLog, ...]
+    interfaces: int | None = None  # how many network interfaces it has; None when not read (no flow log)
 
     def logs(self, resource_type: str) -> tuple[FlowLog, ...]:
         return tuple(log for log in self.flow_logs if log.resource_type == resource_type)
@@ -85,16 +109,17 @@ def vpcs_from_api(
     vpcs: Iterable[Mapping[str, Any]],
     flow_logs: Iterable[Mapping[str, Any]],
     subnets: Sequence[Mapping[str, Any]] | None = None,
-    interfaces: Iterable[Mapping[str, Any]] = (),
+    interfaces: Sequence[Mapping[str, Any]] | None = None,
 ) -> list[Vpc]:
     """The account's own VPCs in `region` with their flow logs, sorted by VPC ID.
 
     A VPC another account shares with this one (OwnerId differs) is left to its owner's audit.
-    Subnet and interface flow logs are placed by the subnets' and interfaces' VpcId.
+    Subnet and interface flow logs are placed by the subnets' and interfaces' VpcId. `interfaces`
+    is every network interface of the region (None: not read), which each VPC's count is of.
     """
     owned = [vpc for vpc in vpcs if vpc.get("OwnerId", account_id) == account_id]
     subnet_vpc = {s["SubnetId"]: s.get("VpcId") for s in subnets or ()}
-    interface_vpc = {i["NetworkInterfaceId"]: i.get("VpcId") for i in interfaces}
+    interface_vpc = {i["NetworkInterfaceId"]: i.get("VpcId") for i in interfaces or ()}
     placed: dict[str, list[FlowLog]] = {str(vpc["VpcId"]): [] for vpc in owned}
     for item in flow_logs:
         resource = str(item.get("ResourceId", ""))
@@ -110,6 +135,7 @@ def vpcs_from_api(
         if kind is not None and vpc_id in placed:
             placed[vpc_id].append(FlowLog.from_api(item, kind))
     counts = Counter(str(s.get("VpcId")) for s in subnets) if subnets is not None else None
+    in_vpc = Counter(str(i.get("VpcId")) for i in interfaces) if interfaces is not None else None
     records = []
     for vpc in owned:
         vpc_id = str(vpc["VpcId"])
@@ -125,9 +151,18 @@ def vpcs_from_api(
                 cidr_block=vpc.get("CidrBlock"),
                 subnets=counts.get(vpc_id, 0) if counts is not None else None,
                 flow_logs=tuple(logs),
+                interfaces=in_vpc.get(vpc_id, 0) if in_vpc is not None else None,
             )
         )
     return sorted(records, key=lambda record: record.vpc_id)
 
 
-__all__ = ["RESOURCE_TYPES", "FlowLog", "Unreadable", "Vpc", "vpcs_from_api"]
+def interfaces_of(log: FlowLog, interfaces: Iterable[Mapping[str, Any]]) -> frozenset[str]:
+    """The network interfaces a flow log records: its VPC's, its subnet's, or its own."""
+    if log.resource_type == "NetworkInterface":
+        return frozenset({log.resource_id})
+    key = "VpcId" if log.resource_type == "VPC" else "SubnetId"
+    return frozenset(str(i["NetworkInterfaceId"]) for i in interfaces if i.get(key) == log.resource_id)
+
+
+__all__ = ["RESOURCE_TYPES", "FlowLog", "Unreadable", "Vpc", "interfaces_of", "vpcs_from_api"]

@@ -2,7 +2,8 @@
 
 Every form lists the VPCs sorted by account, region and VPC ID, and each account or region that
 could not be read as a row of status `error` whose reason says why, so nothing is left out
-silently.
+silently. Each flow log carries its proof of delivery (`last_delivery`, `delivery`,
+`delivery_reason`); a VPC's `last_delivery` is the newest of its flow logs'.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from .judge import ERROR, STATUSES, Finding, tally
 from .records import FlowLog, Unreadable
 
 FORMATS: Final = ("table", "json", "csv")
-VPC_COLUMNS: Final = ("account_id", "region", "vpc_id", "name", "is_default", "cidr_block", "status", "reason")
+VPC_COLUMNS: Final = ("account_id", "region", "vpc_id", "name", "is_default", "cidr_block", "status", "reason",
+                      "interfaces")  # fmt: skip
 FLOW_LOG_COLUMNS: Final = tuple(field.name for field in fields(FlowLog))
 _FORMULA: Final = ("=", "+", "-", "@", "\t", "\r")  # a spreadsheet would run a cell starting so
 
@@ -36,6 +38,8 @@ def rows(findings: Sequence[Finding], unreadable: Sequence[Unreadable]) -> list[
             "status": f.status,
             "reason": f.reason,
             "subnets": f.vpc.subnets,
+            "interfaces": f.vpc.interfaces,
+            "last_delivery": max((log.last_delivery for log in f.vpc.flow_logs if log.last_delivery), default=None),
             "flow_logs": [log.as_dict() for log in f.vpc.flow_logs],
         }
         for f in findings
@@ -51,6 +55,8 @@ def rows(findings: Sequence[Finding], unreadable: Sequence[Unreadable]) -> list[
             "status": ERROR,
             "reason": u.message,
             "subnets": None,
+            "interfaces": None,
+            "last_delivery": None,
             "flow_logs": [],
         }
         for u in unreadable
@@ -74,7 +80,7 @@ def to_csv(findings: Sequence[Finding], unreadable: Sequence[Unreadable]) -> str
         head = [_cell(row[column], free=column in ("name", "reason")) for column in VPC_COLUMNS]
         logs: list[dict[str, Any]] = row["flow_logs"] or [{}]
         for log in logs:
-            tail = [_cell(log.get(column), free=column == "deliver_logs_error_message")
+            tail = [_cell(log.get(column), free=column in ("deliver_logs_error_message", "delivery_reason"))
                     for column in FLOW_LOG_COLUMNS]  # fmt: skip
             writer.writerow((*head, *tail))
     return out.getvalue()
@@ -92,19 +98,20 @@ def _cell(value: Any, *, free: bool = False) -> str:
 def to_table(findings: Sequence[Finding], unreadable: Sequence[Unreadable]) -> str:
     """Aligned columns, then one summary line per status (and for what could not be read).
 
-    LOGS V/S/I counts the flow logs on the VPC, on its subnets and on its interfaces."""
-    header = ("ACCOUNT", "REGION", "VPC", "NAME", "DEFAULT", "STATUS", "LOGS V/S/I", "REASON")
+    LOGS V/S/I counts the flow logs on the VPC, on its subnets and on its interfaces; LAST DELIVERY
+    is when the newest data of any of them arrived (`-`: none found)."""
+    header = ("ACCOUNT", "REGION", "VPC", "NAME", "DEFAULT", "STATUS", "LOGS V/S/I", "LAST DELIVERY", "REASON")
     lines: list[tuple[str, ...]] = [header]
     for row in rows(findings, unreadable):
         if row["status"] == ERROR:
-            cells = (row["account_id"], row["region"] or "(all)", "-", "-", "-", ERROR, "-", row["reason"])
+            cells = (row["account_id"], row["region"] or "(all)", "-", "-", "-", ERROR, "-", "-", row["reason"])
         else:
             logs: list[dict[str, Any]] = row["flow_logs"]
             counts = "/".join(str(sum(log["resource_type"] == kind for log in logs))
                               for kind in ("VPC", "Subnet", "NetworkInterface"))  # fmt: skip
             default = "yes" if row["is_default"] else "no"
             cells = (row["account_id"], row["region"], row["vpc_id"], row["name"] or "-", default, row["status"],
-                     counts, row["reason"])  # fmt: skip
+                     counts, row["last_delivery"] or "-", row["reason"])  # fmt: skip
         lines.append(tuple(_printable(str(cell)) for cell in cells))
     widths = [max(len(line[i]) for line in lines) for i in range(len(header) - 1)]
     text = ["  ".join([*(cell.ljust(width) for cell, width in zip(line, widths, strict=False)), line[-1]]).rstrip()

@@ -1,8 +1,11 @@
-"""`cfn-flowlogs audit`: every VPC of the organization (or of some accounts or OUs), its flow logs
-and a status; with `--write-plan`, the StackSet rollout plan for the VPCs that have none.
+"""`cfn-flowlogs audit`: every VPC of the organization (or of some accounts or OUs), its flow logs,
+their proof of delivery and a status; with `--write-plan`, the StackSet rollout plan for the VPCs
+that have none; with `--print-policy`, the audit role's policy.
 
-Exit 0 every VPC covered, 1 a VPC missing, partial or failing, 2 bad input, 3 an account or region
-could not be read (and every VPC that could was covered). boto3 is imported only here, in `run`.
+Exit 0 every VPC covered, 1 a VPC missing, partial or failing (or silent, with
+`--require-delivery`), 2 bad input, 3 an account or region could not be read, or nothing was read
+at all (or a VPC's delivery could not be proven, with `--require-delivery`). boto3 is imported
+only here, in `run`.
 """
 
 from __future__ import annotations
@@ -19,11 +22,16 @@ EXTRA = "pip install 'cfn-flowlogs[aws]'"
 MAX_CONCURRENCY = 64
 _ROLE_NAME = r"[\w+=,.@-]{1,64}"
 _OU = r"(ou-[a-z0-9]{4,32}-[a-z0-9]{8,32}|r-[a-z0-9]{4,32})"
+_DURATION = re.compile(r"([1-9][0-9]{0,5})([mhd])")
+_UNITS = {"m": 60, "h": 3600, "d": 86400}
+MAX_STALE_AFTER_S = 31 * 86400
 _PLAN_ONLY = ("archive_bucket_arn", "include_partial", "config", "module", "assignments")
 EPILOG = """\
 examples:
   cfn-flowlogs audit --regions all --format json -o audit.json
   cfn-flowlogs audit --organizational-units ou-ab12-34cd56ef --role-name AWSControlTowerExecution
+  cfn-flowlogs audit --role-name cfn-flowlogs-audit --stale-after 6h --require-delivery
+  cfn-flowlogs audit --print-policy
   cfn-flowlogs audit --accounts 111122223333 --regions us-east-1,eu-west-1 --write-plan plan.yaml \\
     --archive-bucket-arn arn:aws:s3:::example-org-flow-log-archive --set traffic_type=ALL
 """
@@ -34,8 +42,10 @@ def add_parser(commands: Any) -> None:
         "audit",
         help="report the flow logs of every VPC of an organization (read-only); write a rollout plan",
         description="Read every VPC of the organization's accounts (or of --accounts or --organizational-units) "
-        "and its flow logs, read-only, and give each a status: covered, partial, failing or missing. "
-        "Exit 0 all covered, 1 any not, 2 bad input, 3 an account or region could not be read.",
+        "and its flow logs, read-only, prove each flow log's delivery at its destination, and give each VPC a "
+        "status: covered, silent, unverifiable, partial, failing or missing. Exit 0 all covered, 1 any not "
+        "(silent too with --require-delivery), 2 bad input, 3 an account or region (or, with --require-delivery, "
+        "a VPC's delivery) could not be read, or nothing was.",
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -53,13 +63,33 @@ def add_parser(commands: Any) -> None:
     scope.add_argument(
         "--role-name",
         default="OrganizationAccountAccessRole",
-        help="role assumed in every other account (Control Tower: AWSControlTowerExecution; default: %(default)s)",
+        help="role assumed in every other account: the audit role of templates/flow-logs-audit-role.yaml "
+        "(Control Tower: AWSControlTowerExecution; default: %(default)s, an administrator)",
     )
     audit.add_argument(
         "--require-traffic-type",
         choices=("any", "ACCEPT", "REJECT", "ALL"),
         default="any",
         help="traffic a VPC flow log must capture for `covered` (default: %(default)s)",
+    )
+    audit.add_argument(
+        "--stale-after",
+        metavar="DURATION",
+        default="24h",
+        help="how old a flow log's newest data may be and still count as delivering: minutes, hours or days "
+        "like 90m, 6h or 2d (default: %(default)s; CloudWatch Logs' lastEventTimestamp may lag by an hour)",
+    )
+    audit.add_argument(
+        "--require-delivery",
+        action="store_true",
+        help="count a silent VPC as not covered (exit 1) and an unverifiable one as not read (exit 3)",
+    )
+    audit.add_argument(
+        "--print-policy",
+        nargs="?",
+        const="aws",
+        metavar="PARTITION",
+        help="print the audit role's IAM policy (for PARTITION, default aws) and read nothing",
     )
     audit.add_argument(
         "--format",
@@ -110,6 +140,7 @@ def parse_options(args: argparse.Namespace) -> tuple[dict[str, Any], Any]:
     _check("--role-name", args.role_name, _ROLE_NAME, "an IAM role name: 1-64 of letters, digits and +=,.@_-")
     if not 1 <= args.concurrency <= MAX_CONCURRENCY:
         raise ConfigError("--concurrency", args.concurrency, f"a whole number from 1 to {MAX_CONCURRENCY}")
+    stale_after(args.stale_after)
     request = {"regions": () if all_regions else regions, "all_regions": all_regions, "accounts": accounts,
                "organizational_units": units, "role_name": args.role_name,
                "for_plan": bool(args.write_plan)}  # fmt: skip
@@ -148,6 +179,19 @@ def check_outputs(args: argparse.Namespace) -> None:
               inputs=read_files(args))  # fmt: skip
 
 
+def stale_after(text: str) -> Any:
+    """`--stale-after` as a timedelta: a whole number of minutes, hours or days, 1m to 31d."""
+    import datetime as dt
+
+    from ..errors import ConfigError
+
+    match = _DURATION.fullmatch(text)
+    seconds = int(match.group(1)) * _UNITS[match.group(2)] if match else 0
+    if not 60 <= seconds <= MAX_STALE_AFTER_S:
+        raise ConfigError("--stale-after", text, "a duration from 1m to 31d, like 90m, 6h or 2d")
+    return dt.timedelta(seconds=seconds)
+
+
 def _items(option: str, text: str | None) -> tuple[str, ...]:
     from ..errors import ConfigError
 
@@ -180,6 +224,8 @@ def _format(args: argparse.Namespace) -> str:
 def run(args: argparse.Namespace) -> int:
     from ..errors import ConfigError
 
+    if args.print_policy is not None:
+        return _print_policy(args)
     try:
         request_fields, settings = parse_options(args)
         check_outputs(args)
@@ -195,7 +241,8 @@ def run(args: argparse.Namespace) -> int:
     from ..audit.render import render
 
     try:
-        auditor = collect.Auditor(collect.open_session(), role_name=args.role_name, concurrency=args.concurrency)
+        auditor = collect.Auditor(collect.open_session(), role_name=args.role_name, concurrency=args.concurrency,
+                                  stale_after=stale_after(args.stale_after))  # fmt: skip
         scope = auditor.resolve(collect.Request(**request_fields))
     except collect.AuditError as error:
         print(f"cfn-flowlogs: error: {error}", file=sys.stderr)
@@ -211,7 +258,8 @@ def run(args: argparse.Namespace) -> int:
     for lost in collected.unreadable:
         warn(f"not read: {lost.account_id} {lost.region or '(every region)'}: {lost.message}")
     files = {args.output or STDOUT: render(_format(args), findings, collected.unreadable)}
-    plan = _plan(settings, scope, collected, findings) if settings is not None else None
+    # A plan of nothing read would look like nothing to do: none is written.
+    plan = _plan(settings, scope, collected, findings) if settings is not None and collected.read else None
     if plan is not None:
         files[args.write_plan] = plan.text()
     write(args, files)
@@ -219,12 +267,40 @@ def run(args: argparse.Namespace) -> int:
         left = len(plan.left_out)
         say(args, f"audit: {args.write_plan}: {len(plan.planned)} VPC(s) in overrides"
             + (f", {left} left out (listed at its end)" if left else ""))  # fmt: skip
-    counts = ", ".join(f"{n} {status}" for status, n in tally(findings).items())
-    read = collected.account_regions - len(collected.unreadable)
-    print(f"cfn-flowlogs: audit: {len(scope.accounts)} accounts, {read} of {collected.account_regions} "
+    tallied = tally(findings)
+    counts = ", ".join(f"{n} {status}" for status, n in tallied.items())
+    print(f"cfn-flowlogs: audit: {len(scope.accounts)} accounts, {collected.read} of {collected.account_regions} "
           f"account-regions read; {len(findings)} VPCs: {counts}; {collected.calls} API calls in "
           f"{collected.seconds:.1f} s", file=sys.stderr)  # fmt: skip
-    return exit_code(findings, collected.unreadable)
+    if not collected.read:
+        what = (f"none of its {collected.account_regions} account-regions could be read (each is listed above)"
+                if collected.account_regions else "no region in scope")  # fmt: skip
+        print(f"cfn-flowlogs: error: read nothing: {what}" + ("; no plan written" if settings is not None else ""),
+              file=sys.stderr)  # fmt: skip
+        return collect.EXIT_UNREADABLE
+    unproven = {status: tallied[status] for status in ("silent", "unverifiable") if tallied[status]}
+    if unproven and not args.require_delivery:
+        shown = " and ".join(f"{n} {status}" for status, n in unproven.items())
+        warn(f"{shown} VPC(s): flow logs without proof of delivery within {args.stale_after} "
+             "(--require-delivery fails on them)")  # fmt: skip
+    return exit_code(findings, collected.unreadable, require_delivery=args.require_delivery)
+
+
+def _print_policy(args: argparse.Namespace) -> int:
+    """The audit role's policy, as the audit role template holds it, for one partition."""
+    import json
+
+    from ..config.validators import PARTITION
+    from ..errors import ConfigError
+    from ..stacks.audit_role import printed_policy
+
+    try:
+        _check("--print-policy", args.print_policy, PARTITION, "a partition like aws, aws-cn or aws-us-gov")
+        check_outputs(args)
+    except (ConfigError, OSError) as error:
+        fail(error)
+    write(args, {args.output or STDOUT: json.dumps(printed_policy(args.print_policy), indent=2) + "\n"})
+    return 0
 
 
 def _plan(settings: Any, scope: Any, collected: Any, findings: list[Any]) -> Any:

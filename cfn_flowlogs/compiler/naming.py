@@ -22,6 +22,7 @@ EMPTY_BUCKET: Final = "EmptyBucketOnDelete"
 EMPTY_BUCKET_LOG_GROUP: Final = "EmptyBucketLogGroup"
 SOURCE_ROLE: Final = "FirehoseSourceRole"
 SOURCE_ROLE_POLICY: Final = "FirehoseSourceRolePolicy"
+AUDIT_ROLE: Final = "AuditRole"  # the audit role template's one resource
 # Free and without properties: present exactly when nothing else is, since CloudFormation
 # refuses a stack with no resource (create_resources false, or a StackSet instance without target).
 PLACEHOLDER: Final = "NothingToCreate"

@@ -305,6 +305,41 @@ def delivery_acl_check_statement(sources: DeliverySources, bucket_arn: Any) -> S
     )
 
 
+def audit_role_list_statement(sources: DeliverySources, bucket_arn: Any, role_arns: Any, prefixes: Any) -> Statement:
+    """The audit role (`role_arns`: `arn:...:iam::*:role/<name>`) of the source accounts may list
+    the keys under `prefixes` (`[subfolder/]AWSLogs/*`): object names, never their contents.
+
+    For an organization the principal is `*` held to the organization's fixed ID, which keeps the
+    policy non-public for S3 Block Public Access (a wildcard role ARN alone would not); for listed
+    accounts, the accounts themselves."""
+    conditions: list[ConditionElement] = [ArnLike("aws:PrincipalArn", role_arns), StringLike("s3:prefix", prefixes)]
+    if sources.organization is not None:
+        principal = Principal("*")
+        conditions.insert(0, StringEquals("aws:PrincipalOrgID", sources.organization))
+    else:
+        principal = Principal("AWS", ACCOUNT_ID if sources.accounts is None else sources.accounts)
+    return Statement(
+        Sid="AllowAuditRoleToList",
+        Effect=Allow,
+        Principal=principal,
+        Action=[s3.ListBucket],
+        Resource=[bucket_arn],
+        Condition=Condition(conditions),
+    )
+
+
+def audit_principal_list_statement(bucket_arn: Any, principal_arn: Any, prefixes: Any) -> Statement:
+    """One named IAM principal may list the keys under `prefixes`: object names only."""
+    return Statement(
+        Sid="AllowAuditPrincipalToList",
+        Effect=Allow,
+        Principal=Principal("AWS", principal_arn),
+        Action=[s3.ListBucket],
+        Resource=[bucket_arn],
+        Condition=Condition(StringLike("s3:prefix", prefixes)),
+    )
+
+
 def deny_insecure_transport_statement(bucket_arn: Any, objects_arn: Any) -> Statement:
     return Statement(
         Sid="DenyInsecureTransport",
@@ -372,7 +407,7 @@ def enrolment_permissions(*, stacks_arn: Any, log_groups_arn: Any, status_arn: A
     return PolicyDocument(
         Version=VERSION,
         Statement=[
-            Statement(Sid="ReadVpcsAndFlowLogs", Effect=Allow, Action=[ec2.DescribeVpcs, ec2.DescribeFlowLogs],
+            Statement(Sid="DescribeVpcsAndFlowLogs", Effect=Allow, Action=[ec2.DescribeVpcs, ec2.DescribeFlowLogs],
                       Resource=["*"]),
             Statement(Sid="CreateFlowLogsOfVpcs", Effect=Allow, Action=[ec2.CreateFlowLogs],
                       Resource=[Sub("arn:${AWS::Partition}:ec2:*:${AWS::AccountId}:vpc/*")]),

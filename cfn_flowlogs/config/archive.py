@@ -19,9 +19,11 @@ from .flow_logs import (
     from_mapping,
     normalize_log_format,
 )
-from .inputs import BY_NAME, QUERY_BY_NAME, Input
+from .inputs import BY_NAME, QUERY_BY_NAME, ROLE_NAME_PATTERN, Input
 from .layout import RecordShape
-from .validators import ACCOUNT, REGION, is_expression
+from .validators import ACCOUNT, REGION, arn_pattern, is_expression
+
+_PRINCIPAL: Final = r"(user|role)/([a-zA-Z0-9_+=,.@-]+/)*[a-zA-Z0-9_+=,.@-]+"
 
 _SHARED: Final = (
     "s3_bucket_name",
@@ -47,6 +49,20 @@ ARCHIVE_INPUTS: Final[tuple[Input, ...]] = (
     ),
     *(BY_NAME[name] for name in _SHARED),
     dataclasses.replace(BY_NAME["kms_key_prefix"], default="alias/flow_logs_archive_"),
+    Input(
+        "audit_role_name", "str", None, "Audit", "Audit role name",
+        "The audit role's name: that role of each source account may list the delivery prefixes (object "
+        "names, not contents), so `cfn-flowlogs audit` proves delivery here; empty: no such grant.",
+        allowed="an IAM role name: 1-64 of letters, digits and +=,.@_-", pattern=ROLE_NAME_PATTERN,
+    ),
+    Input(
+        "audit_principal_arn", "str", None, "Audit", "Audit principal ARN",
+        "An IAM role or user (of any account) that may list the delivery prefixes (object names, not "
+        "contents); it must exist when the policy is set; empty: no such grant.",
+        allowed="an IAM role or user ARN (arn:<partition>:iam::<account>:role/<name>)",
+        pattern=arn_pattern("iam", "", ACCOUNT, _PRINCIPAL, pseudo=False),
+        pseudo_pattern=arn_pattern("iam", "", ACCOUNT, _PRINCIPAL, pseudo=True),
+    ),
 )  # fmt: skip
 # The archive's Athena table (compile time only, never Parameters): the format and options its
 # sources deliver with, and the regions they are in.
@@ -87,6 +103,8 @@ class ArchiveConfig:
     kms_key_users: Any = None
     kms_key_deletion_window_in_days: int | None = None
     kms_key_prefix: str | None = "alias/flow_logs_archive_"
+    audit_role_name: str | None = None
+    audit_principal_arn: str | None = None
     custom_tags: Mapping[str, str] = field(default_factory=dict)
     create_athena_table: bool = False
     log_format: Any = None  # `${a} ${b}` text, or a list of field names

@@ -1,14 +1,18 @@
 """`cfn-flowlogs audit` without AWS: statuses from recorded EC2 responses, the report's three forms,
 the plan it writes, its usage errors and exit codes, and its boto3 collector against botocore's
-Stubber (pagination, batching, enabled regions, refused roles). The moto tests are tests/aws/test_audit.py."""
+Stubber (pagination, enabled regions, refused roles). The proof of delivery is tests/audit/test_delivery.py;
+the moto tests are tests/aws/test_audit.py."""
 
 from __future__ import annotations
 
 import csv
+import dataclasses
+import datetime as dt
 import io
 import json
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +20,7 @@ import pytest
 import tomllib
 import yaml
 
+from cfn_flowlogs.audit.delivery import DELIVERING, Proof
 from cfn_flowlogs.audit.judge import exit_code, judge, tally
 from cfn_flowlogs.audit.plan import PlanScope, PlanSettings, build_plan, check_settings
 from cfn_flowlogs.audit.records import Unreadable, Vpc, vpcs_from_api
@@ -73,28 +78,39 @@ def flow_log(ident: str, resource: str, traffic: str | None = "ALL", *, status: 
     return item
 
 
+WHEN = "2026-03-01T10:00:00Z"
+DELIVERED = Proof(DELIVERING, dt.datetime(2026, 3, 1, 10, tzinfo=dt.timezone.utc), "log group vpc-flow-logs: ...")
+
+
+def proven(vpc: Vpc, proof: Proof = DELIVERED, interfaces: int = 2) -> Vpc:
+    """The VPC with `interfaces` network interfaces, each flow log proven so."""
+    return dataclasses.replace(vpc, flow_logs=tuple(log.proven(proof) for log in vpc.flow_logs), interfaces=interfaces)
+
+
 def default_vpc(*flow_logs: dict[str, Any], subnets: bool = True) -> Vpc:
     (vpc,) = [v for v in vpcs_from_api(ACCOUNT, REGION, VPCS, flow_logs, SUBNETS if subnets else None, INTERFACES)
               if v.vpc_id == VPC]  # fmt: skip
-    return vpc
+    return proven(vpc)
 
 
 @pytest.mark.parametrize(
     ("logs", "require", "status", "reason"),
     [
-        ([flow_log("fl-1", VPC)], "any", "covered", "VPC flow log fl-1 (ALL to cloud-watch-logs)"),
-        ([flow_log("fl-1", VPC, "REJECT")], "any", "covered", "VPC flow log fl-1 (REJECT to cloud-watch-logs)"),
-        ([flow_log("fl-1", VPC, "REJECT")], "REJECT", "covered", "VPC flow log fl-1 (REJECT to cloud-watch-logs)"),
+        ([flow_log("fl-1", VPC)], "any", "covered", f"VPC flow log fl-1 (ALL to cloud-watch-logs); delivered {WHEN}"),
+        ([flow_log("fl-1", VPC, "REJECT")], "any", "covered",
+         f"VPC flow log fl-1 (REJECT to cloud-watch-logs); delivered {WHEN}"),
+        ([flow_log("fl-1", VPC, "REJECT")], "REJECT", "covered",
+         f"VPC flow log fl-1 (REJECT to cloud-watch-logs); delivered {WHEN}"),
         ([flow_log("fl-1", VPC, "REJECT")], "ALL", "partial", "VPC flow logs capture REJECT; ALL required"),
         ([flow_log("fl-1", VPC, "REJECT")], "ACCEPT", "partial", "VPC flow logs capture REJECT; ACCEPT required"),
         ([flow_log("fl-1", VPC, "ACCEPT"), flow_log("fl-2", VPC, "REJECT")], "ALL", "covered",
-         "2 VPC flow logs (ACCEPT, REJECT)"),
+         f"2 VPC flow logs (ACCEPT, REJECT); delivered {WHEN}"),
         ([flow_log("fl-1", VPC, status="FAILED")], "any", "failing", "VPC flow log fl-1 failing: Access error"),
         # a failing VPC flow log and no healthy one that meets the requirement: failing, not partial
         ([flow_log("fl-1", VPC, status="FAILED"), flow_log("fl-2", VPC, "REJECT")], "ALL", "failing",
          "VPC flow log fl-1 failing: Access error"),
         ([flow_log("fl-1", VPC), flow_log("fl-2", SUBNET_1, status="FAILED")], "any", "covered",
-         "VPC flow log fl-1 (ALL to cloud-watch-logs); 1 other flow log failing"),
+         f"VPC flow log fl-1 (ALL to cloud-watch-logs); delivered {WHEN}; 1 other flow log failing"),
         ([flow_log("fl-2", SUBNET_1)], "any", "partial", "no VPC flow log; flow logs only on 1 of 2 subnets"),
         ([flow_log("fl-2", SUBNET_1), flow_log("fl-3", SUBNET_2, "REJECT")], "ALL", "partial",
          "no VPC flow log; flow logs only on 2 of 2 subnets"),
@@ -116,9 +132,55 @@ def test_status_from_recorded_describe_flow_logs(logs, require, status, reason):
 def test_interface_flow_logs_belong_to_the_interfaces_vpc():
     (team,) = [v for v in vpcs_from_api(ACCOUNT, REGION, VPCS, [flow_log("fl-6", ENI)], None, INTERFACES)
                if v.vpc_id == TEAM]  # fmt: skip
-    assert (team.name, team.is_default, team.subnets) == ("team-prod", False, None)
+    assert (team.name, team.is_default, team.subnets, team.interfaces) == ("team-prod", False, None, 1)
     assert [(log.resource_type, log.resource_id) for log in team.flow_logs] == [("NetworkInterface", ENI)]
     assert judge(team).reason == "no VPC flow log; flow logs only on 1 interface"
+
+
+STALE = Proof(
+    "stale", dt.datetime(2026, 2, 26, 8, tzinfo=dt.timezone.utc), "log group g: newest data 2026-02-26T08:00:00Z"
+)
+NOTHING = Proof("none", None, "s3://b/AWSLogs/111122223333/vpcflowlogs/eu-west-1/.../x_*: no data since 2026-02-28")
+UNSEEN = Proof("unverifiable", None, "Kinesis Data Firehose: nothing of its delivery is visible")
+
+
+@pytest.mark.parametrize(
+    ("logs", "proofs", "interfaces", "status", "reason"),
+    [
+        ([flow_log("fl-1", VPC)], [DELIVERED], 2, "covered", f"; delivered {WHEN}"),
+        ([flow_log("fl-1", VPC)], [STALE], 2, "silent", f"; fl-1: {STALE.reason}"),
+        ([flow_log("fl-1", VPC)], [NOTHING], 2, "silent", f"; fl-1: {NOTHING.reason}"),
+        # an idle VPC records nothing, so delivers nothing: never silent
+        ([flow_log("fl-1", VPC)], [NOTHING], 0, "covered", "; idle: no network interface, so no record to deliver"),
+        ([flow_log("fl-1", VPC)], [UNSEEN], 2, "unverifiable", f"; fl-1: {UNSEEN.reason}"),
+        ([flow_log("fl-1", VPC)], [None], 2, "unverifiable", "; fl-1: delivery not looked for"),
+        # one delivering flow log is enough; one that cannot be seen may be delivering: not silent
+        ([flow_log("fl-1", VPC, "ACCEPT"), flow_log("fl-2", VPC, "REJECT")], [NOTHING, DELIVERED], 2, "covered",
+         f"; delivered {WHEN}"),
+        ([flow_log("fl-1", VPC), flow_log("fl-2", VPC)], [NOTHING, UNSEEN], 2, "unverifiable",
+         f"; fl-2: {UNSEEN.reason}"),
+        # "Rate limited" is transient: the proof decides, the message is shown as AWS gives it
+        ([{**flow_log("fl-1", VPC, status="FAILED"), "DeliverLogsErrorMessage": "Rate limited"}], [DELIVERED], 2,
+         "covered", f"; delivered {WHEN}; DeliverLogsErrorMessage of fl-1: Rate limited"),
+        ([{**flow_log("fl-1", VPC, status="FAILED"), "DeliverLogsErrorMessage": "Rate limited"}], [NOTHING], 2,
+         "silent", f"; fl-1: {NOTHING.reason}; DeliverLogsErrorMessage of fl-1: Rate limited"),
+        # any other documented message is a failure, whatever the destination shows
+        ([flow_log("fl-1", VPC, status="FAILED")], [DELIVERED], 2, "failing",
+         "VPC flow log fl-1 failing: Access error"),
+        ([{**flow_log("fl-1", VPC, status="FAILED"), "DeliverLogsErrorMessage": "Unknown error"}], [DELIVERED], 2,
+         "failing", "VPC flow log fl-1 failing: Unknown error"),
+    ],
+)  # fmt: skip
+def test_status_from_proof_of_delivery(logs, proofs, interfaces, status, reason):
+    # GIVEN the VPC's flow logs, each with its proof of delivery, and its number of interfaces
+    (vpc,) = [v for v in vpcs_from_api(ACCOUNT, REGION, VPCS, logs) if v.vpc_id == VPC]
+    paired = zip(vpc.flow_logs, proofs, strict=True)
+    flow_logs = tuple(log if proof is None else log.proven(proof) for log, proof in paired)
+    vpc = dataclasses.replace(vpc, flow_logs=flow_logs, interfaces=interfaces)
+    # WHEN it is judged THEN its status, and a reason that ends with why
+    finding = judge(vpc)
+    assert finding.status == status
+    assert finding.reason.endswith(reason), finding.reason
 
 
 def test_a_vpc_shared_by_another_account_is_left_to_its_owner():
@@ -138,16 +200,23 @@ def test_flow_log_fields_are_kept_as_ec2_reports_them():
         "max_aggregation_interval": 600,
         "deliver_logs_status": "FAILED",
         "deliver_logs_error_message": "Access error",
+        "file_format": None,
+        "hive_compatible_partitions": None,
+        "per_hour_partition": None,
+        "last_delivery": WHEN,
+        "delivery": "delivering",
+        "delivery_reason": "log group vpc-flow-logs: ...",
     }
 
 
 def finding(vpc_id: str, status: str, *, account: str = ACCOUNT, region: str = REGION, default: bool = False,
             name: str | None = None) -> Any:  # fmt: skip
-    logs = {"covered": [flow_log("fl-1", vpc_id)], "partial": [flow_log("fl-1", vpc_id, "REJECT")],
-            "failing": [flow_log("fl-1", vpc_id, status="FAILED")], "missing": []}[status]  # fmt: skip
+    logs = {"partial": [flow_log("fl-1", vpc_id, "REJECT")], "failing": [flow_log("fl-1", vpc_id, status="FAILED")],
+            "missing": []}.get(status, [flow_log("fl-1", vpc_id)])  # fmt: skip
+    proof = {"silent": NOTHING, "unverifiable": UNSEEN}.get(status, DELIVERED)
     vpcs = [{"VpcId": vpc_id, "IsDefault": default, "Tags": [{"Key": "Name", "Value": name}] if name else []}]
     (vpc,) = vpcs_from_api(account, region, vpcs, logs)
-    judged = judge(vpc, "ALL")
+    judged = judge(proven(vpc, proof), "ALL")
     assert judged.status == status
     return judged
 
@@ -156,21 +225,26 @@ LOST = Unreadable(OTHER, REGION, "cannot assume arn:aws:iam::444455556666:role/O
 
 
 @pytest.mark.parametrize(
-    ("statuses", "unreadable", "code"),
+    ("statuses", "unreadable", "code", "code_requiring_delivery"),
     [
-        ((), (), 0),
-        (("covered", "covered"), (), 0),
-        (("covered",), (LOST,), 3),
-        ((), (LOST,), 3),
-        (("covered", "missing"), (LOST,), 1),
-        (("partial",), (), 1),
-        (("failing",), (), 1),
-        (("missing",), (), 1),
+        ((), (), 0, 0),
+        (("covered", "covered"), (), 0, 0),
+        (("covered",), (LOST,), 3, 3),
+        ((), (LOST,), 3, 3),
+        (("covered", "missing"), (LOST,), 1, 1),
+        (("partial",), (), 1, 1),
+        (("failing",), (), 1, 1),
+        (("missing",), (), 1, 1),
+        (("covered", "silent"), (), 0, 1),
+        (("covered", "unverifiable"), (), 0, 3),
+        (("silent", "unverifiable"), (), 0, 1),
+        (("unverifiable",), (LOST,), 3, 3),
     ],
 )
-def test_exit_code(statuses, unreadable, code):
+def test_exit_code(statuses, unreadable, code, code_requiring_delivery):
     findings = [finding(f"vpc-{index:017x}", status) for index, status in enumerate(statuses)]
     assert exit_code(findings, unreadable) == code
+    assert exit_code(findings, unreadable, require_delivery=True) == code_requiring_delivery
 
 
 def test_json_report_is_a_list_of_objects_with_errors_as_rows():
@@ -190,11 +264,14 @@ def test_table_lines_up_and_sums_up_every_status():
     lines = to_table(findings, [LOST]).splitlines()
     column = lines[0].index("STATUS")
     assert [line[column:].split()[0] for line in lines[1:5]] == ["missing", "covered", "partial", "error"]
-    assert [line.split()[:3] for line in lines[-5:]] == [
-        ["covered", "1", "VPC"], ["partial", "1", "VPC"], ["failing", "0", "VPCs"], ["missing", "1", "VPC"],
-        ["error", "1", "not"],
+    assert [line.split()[:3] for line in lines[-7:]] == [
+        ["covered", "1", "VPC"], ["silent", "0", "VPCs"], ["unverifiable", "0", "VPCs"], ["partial", "1", "VPC"],
+        ["failing", "0", "VPCs"], ["missing", "1", "VPC"], ["error", "1", "not"],
     ]  # fmt: skip
     assert next(line for line in lines if line.startswith(OTHER)).split()[:3] == [OTHER, REGION, "-"]
+    # AND LAST DELIVERY is when the covered VPC's newest data arrived, `-` where nothing was found
+    delivered = lines[0].index("LAST DELIVERY")
+    assert [line[delivered:].split()[0] for line in lines[1:5]] == ["-", WHEN, WHEN, "-"]
 
 
 def test_hostile_name_tags_reach_no_terminal_spreadsheet_or_plan(tmp_path: Path):
@@ -379,6 +456,11 @@ PLAN = ("--write-plan", "plan.yaml", "--archive-bucket-arn", ARCHIVE)
         (("--concurrency", "0"), "--concurrency must be a whole number from 1 to 64, got 0"),
         (("--concurrency", "65"), "--concurrency must be a whole number from 1 to 64, got 65"),
         (("--format", "xml"), "argument --format: invalid choice: 'xml'"),
+        (("--stale-after", "0m"), '--stale-after must be a duration from 1m to 31d, like 90m, 6h or 2d, got "0m"'),
+        (("--stale-after", "90s"), '--stale-after must be a duration from 1m to 31d, like 90m, 6h or 2d, got "90s"'),
+        (("--stale-after", "6 h"), '--stale-after must be a duration from 1m to 31d, like 90m, 6h or 2d, got "6 h"'),
+        (("--stale-after", "32d"), '--stale-after must be a duration from 1m to 31d, like 90m, 6h or 2d, got "32d"'),
+        (("--print-policy", "mars"), '--print-policy must be a partition like aws, aws-cn or aws-us-gov, got "mars"'),
         (("--require-traffic-type", "SOME"), "argument --require-traffic-type: invalid choice: 'SOME'"),
         (("-o", "existing.yaml"), "existing.yaml: exists (give --force to overwrite it)"),
         (("-o", "."), ".: is a directory"),
@@ -437,6 +519,8 @@ from botocore.stub import Stubber  # noqa: E402
 
 from cfn_flowlogs.audit import collect  # noqa: E402
 
+from . import calls  # noqa: E402
+
 CALLER = "123456789012"
 IDENTITY = {"UserId": "AIDAEXAMPLE", "Account": CALLER, "Arn": f"arn:aws:iam::{CALLER}:user/auditor"}
 CREDENTIALS = {"AccessKeyId": "ASIAEXAMPLE0000000000", "SecretAccessKey": "x" * 40, "SessionToken": "token",
@@ -444,11 +528,13 @@ CREDENTIALS = {"AccessKeyId": "ASIAEXAMPLE0000000000", "SecretAccessKey": "x" * 
 
 
 @pytest.fixture
-def auditor(monkeypatch) -> Any:
+def auditor(monkeypatch) -> Iterator[Any]:
     for variable in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_REGION"):
         monkeypatch.delenv(variable, raising=False)
     session = boto3.session.Session(aws_access_key_id="AKIAEXAMPLE", aws_secret_access_key="x", region_name="us-east-1")
-    return collect.Auditor(session, concurrency=1)  # a Stubber answers in order: one call at a time
+    made = collect.Auditor(session, concurrency=1)  # a Stubber answers in order: one call at a time
+    yield made
+    calls.check(made)  # every call it made is one the audit role's policy allows
 
 
 def stubbed(auditor: Any, service: str, account: str, region: str = "us-east-1") -> Stubber:
@@ -457,8 +543,9 @@ def stubbed(auditor: Any, service: str, account: str, region: str = "us-east-1")
     return stubber
 
 
-def test_every_list_is_paginated_and_interface_ids_batched(auditor):
-    # GIVEN an account whose VPCs and flow logs come in two pages each, with 201 interface flow logs
+def test_every_list_is_paginated_and_every_flow_log_proven(auditor):
+    # GIVEN an account whose VPCs, flow logs and interfaces come in two pages each: 201 interface
+    # flow logs and a subnet's, all to one log group
     sts = stubbed(auditor, "sts", collect.CALLER)
     sts.add_response("get_caller_identity", IDENTITY, {})
     scope = auditor.resolve(collect.Request(regions=("us-east-1",), accounts=(CALLER,)))
@@ -473,19 +560,31 @@ def test_every_list_is_paginated_and_interface_ids_batched(auditor):
     ec2.add_response("describe_flow_logs", {"FlowLogs": [*logs[150:], flow_log("fl-s", SUBNET_1)]},
                      {**page, "NextToken": "t2"})  # fmt: skip
     ec2.add_response("describe_subnets", {"Subnets": SUBNETS}, page)
-    for batch in (enis[:200], enis[200:]):
-        interfaces = [{"NetworkInterfaceId": eni, "VpcId": TEAM} for eni in batch]
-        where = [{"Name": "network-interface-id", "Values": batch}]
-        ec2.add_response("describe_network_interfaces", {"NetworkInterfaces": interfaces}, {**page, "Filters": where})
+    interfaces = [{"NetworkInterfaceId": eni, "VpcId": TEAM, "SubnetId": ELSE_SUBNET} for eni in enis]
+    ec2.add_response("describe_network_interfaces", {"NetworkInterfaces": interfaces[:150], "NextToken": "t3"}, page)
+    ec2.add_response(
+        "describe_network_interfaces", {"NetworkInterfaces": interfaces[150:]}, {**page, "NextToken": "t3"}
+    )
+    # AND the log group's one page of streams holds the first interface's, newest first
+    now = int(dt.datetime.now(dt.timezone.utc).timestamp() * 1000)
+    streams = {"logStreams": [{"logStreamName": enis[0], "lastEventTimestamp": now - 60_000}]}
+    order = {"logGroupName": "vpc-flow-logs", "orderBy": "LastEventTime", "descending": True, "limit": 50}
+    stubbed(auditor, "logs", CALLER).add_response("describe_log_streams", streams, order)
     # WHEN it is collected
     collected = auditor.collect(scope)
-    # THEN every page was asked for, interface IDs 200 to a request, and every flow log placed
+    # THEN every page was asked for, one stream listing served every flow log of the group
     ec2.assert_no_pending_responses()
     default, team = collected.vpcs
     assert [log.flow_log_id for log in default.flow_logs] == ["fl-s"] and default.subnets == 2
+    assert (default.interfaces, team.interfaces) == (0, 201)
     assert len(team.logs("NetworkInterface")) == 201 and collected.unreadable == ()
     assert (collected.account_regions, collected.regions) == (1, ("us-east-1",))
-    assert collected.calls == 8  # GetCallerIdentity, then 2 + 2 pages, 1 DescribeSubnets, 2 interface batches
+    assert collected.calls == 9  # GetCallerIdentity, 2 + 2 pages, DescribeSubnets, 2 pages, DescribeLogStreams
+    # AND each flow log has its proof: the first interface's delivers, the others have no stream
+    verdicts = {log.flow_log_id: log.delivery for log in team.flow_logs}
+    assert verdicts.pop("fl-0") == "delivering" and set(verdicts.values()) == {"none"}
+    (subnet_log,) = default.flow_logs
+    assert subnet_log.delivery_reason == "log group vpc-flow-logs: no network interface, so no log stream"
 
 
 def test_an_account_without_vpcs_costs_one_call(auditor):
@@ -566,6 +665,6 @@ def test_progress_is_drawn_only_on_a_terminal():
 
 
 def test_tally_counts_every_status():
-    assert tally([finding(VPC, "covered"), finding(TEAM, "covered")]) == {
-        "covered": 2, "partial": 0, "failing": 0, "missing": 0
+    assert tally([finding(VPC, "covered"), finding(TEAM, "silent")]) == {
+        "covered": 1, "silent": 1, "unverifiable": 0, "partial": 0, "failing": 0, "missing": 0
     }  # fmt: skip

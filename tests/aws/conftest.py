@@ -10,6 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from .auditing import audit  # noqa: F401  (the fixture, for the audit tests)
 from .endpoint import Aws, check_skipped_resources, moto_server
 
 

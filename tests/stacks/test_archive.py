@@ -112,3 +112,103 @@ def test_parameterized_archive_refuses_defaults_that_are_not_literal():
     assert build_archive_template(config)  # specialized: a Fn::Sub
     with pytest.raises(ConfigError, match="kms_key_users must be a literal value"):
         build_archive_template(config, parameterized=True)
+
+
+# --- the reader grant: the audit proves delivery here ----------------------------------------------
+
+# S3's rule ("The meaning of public", Blocking public access): "To be considered non-public, a
+# bucket policy must grant access only to fixed values (values that don't contain a wildcard or an
+# AWS Identity and Access Management Policy Variable) for one or more of the following: An AWS
+# principal, user, role, or service principal (e.g. aws:PrincipalOrgID)" ... aws:SourceArn,
+# aws:SourceVpc, aws:SourceVpce, aws:SourceOwner, aws:SourceAccount, ...
+FIXING_KEYS = {"aws:principalorgid", "aws:sourcearn", "aws:sourcevpc", "aws:sourcevpce", "aws:sourceowner",
+               "aws:sourceaccount", "aws:userid"}  # fmt: skip
+
+
+def fixed(value) -> bool:
+    """A fixed value for S3: no wildcard, no policy variable (a Ref is one value at deploy time)."""
+    if isinstance(value, list):
+        return bool(value) and all(fixed(item) for item in value)
+    if isinstance(value, str):
+        return "*" not in value and "?" not in value and "${" not in value
+    return set(value) == {"Ref"}  # a Parameter: one literal value once deployed
+
+
+def public(statement) -> bool:
+    """Whether S3 Block Public Access counts this statement public (BlockPublicPolicy would refuse
+    the whole policy, RestrictPublicBuckets would cut every cross-account grant in it)."""
+    if statement["Effect"] != "Allow" or statement["Principal"] not in ("*", {"AWS": "*"}):
+        return False  # a Deny grants nothing; named principals (accounts, ARNs, services) are fixed
+    fixing = [
+        value
+        for operator, keys in statement.get("Condition", {}).items()
+        if operator in ("StringEquals", "ArnEquals")
+        for key, value in keys.items()
+        if key.lower() in FIXING_KEYS
+    ]
+    return not any(fixed(value) for value in fixing)  # fmt: skip
+
+
+def test_the_audit_role_of_each_organization_account_may_list_only_the_delivery_prefixes():
+    # GIVEN an organization's archive with the reader grant for the audit role
+    template = rendered(ArchiveConfig(organization_id="o-abcd123456", s3_subfolder="org",
+                                      audit_role_name="cfn-flowlogs-audit"))  # fmt: skip
+    grant = statements(template)["AllowAuditRoleToList"]
+    # THEN the role of that name in any account of the organization may list keys under org/AWSLogs/
+    assert grant == {
+        "Sid": "AllowAuditRoleToList",
+        "Effect": "Allow",
+        "Principal": "*",
+        "Action": ["s3:ListBucket"],
+        "Resource": [{"Fn::GetAtt": ["FlowLogsBucket", "Arn"]}],
+        "Condition": {
+            "StringEquals": {"aws:PrincipalOrgID": "o-abcd123456"},
+            "ArnLike": {"aws:PrincipalArn": {"Fn::Sub": "arn:${AWS::Partition}:iam::*:role/cfn-flowlogs-audit"}},
+            "StringLike": {"s3:prefix": "org/AWSLogs/*"},
+        },
+    }
+    # AND it is no public statement: the fixed organization ID keeps Block Public Access from
+    # refusing the policy, where the wildcard role ARN alone would not
+    assert not any(public(s) for s in statements(template).values())
+    assert public({**grant, "Condition": {k: v for k, v in grant["Condition"].items() if k != "StringEquals"}})
+
+
+def test_listed_accounts_and_a_named_principal_get_the_grant():
+    template = rendered(ArchiveConfig(source_account_ids=ACCOUNTS, audit_role_name="cfn-flowlogs-audit",
+                                      audit_principal_arn="arn:aws:iam::999988887777:role/auditor"))  # fmt: skip
+    found = statements(template)
+    by_role, named = found["AllowAuditRoleToList"], found["AllowAuditPrincipalToList"]
+    assert by_role["Principal"] == {"AWS": ACCOUNTS} and "StringEquals" not in by_role["Condition"]
+    assert by_role["Condition"]["StringLike"] == {"s3:prefix": "AWSLogs/*"}
+    assert named["Principal"] == {"AWS": "arn:aws:iam::999988887777:role/auditor"}  # as the user wrote it
+    assert named["Condition"] == {"StringLike": {"s3:prefix": "AWSLogs/*"}}
+    assert not any(public(s) for s in found.values())
+    # AND without either input, no grant at all
+    assert not {"AllowAuditRoleToList", "AllowAuditPrincipalToList"} & set(statements(rendered(ArchiveConfig(
+        source_account_ids=ACCOUNTS))))  # fmt: skip
+
+
+def test_the_shipped_archive_decides_the_grant_at_deploy_time():
+    policy = rendered()["Resources"]["FlowLogsBucketPolicy"]["Properties"]["PolicyDocument"]["Statement"]
+    by_role, named = policy[3:5]
+    assert by_role["Fn::If"][0] == "HasAuditRoleName" and by_role["Fn::If"][2] == {"Ref": "AWS::NoValue"}
+    organization, accounts = by_role["Fn::If"][1]["Fn::If"][1:]
+    assert organization["Condition"]["StringEquals"] == {"aws:PrincipalOrgID": {"Ref": "OrganizationId"}}
+    assert accounts["Principal"] == {"AWS": {"Fn::Split": [",", {"Ref": "SourceAccountIds"}]}}
+    assert not public(organization) and not public(accounts)
+    assert named["Fn::If"][0] == "HasAuditPrincipalArn"
+    assert named["Fn::If"][1]["Principal"] == {"AWS": {"Ref": "AuditPrincipalArn"}}
+
+
+@pytest.mark.parametrize(
+    ("inputs", "name"),
+    [
+        ({"audit_role_name": "no spaces"}, "audit_role_name"),
+        ({"audit_principal_arn": "arn:aws:iam::111122223333:policy/p"}, "audit_principal_arn"),
+        ({"audit_principal_arn": "arn:aws:sts::111122223333:assumed-role/r/s"}, "audit_principal_arn"),
+    ],
+)
+def test_bad_reader_grant_inputs_name_the_input(inputs, name):
+    with pytest.raises(ConfigError) as caught:
+        ArchiveConfig(organization_id="o-abcd123456", **inputs)
+    assert caught.value.name == name

@@ -140,7 +140,7 @@ def test_the_role_creates_only_marked_flow_logs_and_touches_no_other(role):
         if sid not in ("CreateFlowLogsOfVpcs", "CreateMarkedFlowLogs", "TagFlowLogsOnCreate", "ManageMarkedFlowLogs"):
             assert all(a.startswith("ec2:Describe") for a in ec2), sid
         if statement["Resource"] == ["*"]:
-            assert sid in ("ReadVpcsAndFlowLogs", "ListTrails", "ManageLogDelivery"), sid
+            assert sid in ("DescribeVpcsAndFlowLogs", "ListTrails", "ManageLogDelivery"), sid
 
 
 def test_the_role_is_named_once_per_account_and_reads_only_its_stack_sets_stacks(role):

@@ -171,10 +171,32 @@ def delivery_statements(ctx: BuildContext, bucket_arn: Any, prefix: Any) -> list
     ]
 
 
+def reader_statements(ctx: BuildContext, bucket_arn: Any, prefix: Any) -> list[Any]:
+    """The archive's reader grant: the audit role of its source accounts (`audit_role_name`) or
+    one principal (`audit_principal_arn`) may list the keys under `[subfolder/]AWSLogs/`, so the
+    audit can prove each flow log's delivery. Only the archive has these inputs."""
+    listed = ctx.sub("${Prefix}" + layout.LOGS + "*", Prefix=prefix)
+    found = []
+    if "audit_role_name" in ctx.values:
+
+        def by_role() -> Any:
+            role_arns = ctx.sub("arn:${AWS::Partition}:iam::*:role/${Name}", Name=ctx.value("audit_role_name"))
+            return ctx.per_sources(lambda sources: policies.audit_role_list_statement(sources, bucket_arn,
+                                                                                      role_arns, listed))  # fmt: skip
+
+        found.append(ctx.pick_lazy(ctx.has("audit_role_name"), by_role))
+    if "audit_principal_arn" in ctx.values:
+        principal = ctx.has("audit_principal_arn")
+        found.append(ctx.pick_lazy(principal, lambda: policies.audit_principal_list_statement(
+            bucket_arn, ctx.value("audit_principal_arn"), listed)))  # fmt: skip
+    return [statement for statement in found if statement is not NoValue]
+
+
 def _bucket_policy(ctx: BuildContext, bucket_arn: Any, prefix: Any) -> Any:
     return policies.document(
-        [*delivery_statements(ctx, bucket_arn, prefix), *statements.build(ctx.bucket_statements, bucket_arn, ctx.sub)]
-    )
+        [*delivery_statements(ctx, bucket_arn, prefix), *reader_statements(ctx, bucket_arn, prefix),
+         *statements.build(ctx.bucket_statements, bucket_arn, ctx.sub)]
+    )  # fmt: skip
 
 
 def _name_from_arn(ctx: BuildContext) -> Any:

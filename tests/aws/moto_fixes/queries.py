@@ -39,30 +39,49 @@ def _replace(cls: Any, old: Any, name: str, cloudformation_json: Any, account_id
     return created
 
 
-# --- Glue ---------------------------------------------------------------------------------------
+class _Model:
+    """What the query layer's models share: a type, the property that names them, the attribute
+    (if any) that is their physical ID, and the field that holds it. A mixin: moto maps only the
+    direct subclasses of CloudFormationModel, so each model is one itself."""
 
+    TYPE: str
+    NAME_PROPERTY = "Name"  # "" where the name is nested (Glue's DatabaseInput.Name, TableInput.Name)
+    ID_ATTRIBUTE: str | None = None  # GetAtt of the physical ID (NamedQueryId, QueryDefinitionId)
+    KEY = "name"  # the field holding the physical ID (Ref)
 
-class GlueDatabase(CloudFormationModel):
-    """AWS::Glue::Database: Ref is the database's name; no attributes."""
+    @classmethod
+    def cloudformation_type(cls) -> str:  # type: ignore[override]
+        return cls.TYPE
 
-    def __init__(self, account_id: str, region_name: str, name: str) -> None:
-        self.account_id, self.region_name, self.name = account_id, region_name, name
-
-    @staticmethod
-    def cloudformation_type() -> str:
-        return "AWS::Glue::Database"
-
-    @staticmethod
-    def cloudformation_name_type() -> str:
-        return ""  # the name is DatabaseInput.Name
+    @classmethod
+    def cloudformation_name_type(cls) -> str:  # type: ignore[override]
+        return cls.NAME_PROPERTY
 
     @classmethod
     def has_cfn_attr(cls, attr: str) -> bool:
-        return False
+        return attr == cls.ID_ATTRIBUTE
 
     @property
     def physical_resource_id(self) -> str:
-        return self.name
+        return str(getattr(self, self.KEY))
+
+    def get_cfn_attribute(self, attribute_name: str) -> Any:
+        if attribute_name == self.ID_ATTRIBUTE:
+            return self.physical_resource_id
+        raise parsing.UnformattedGetAttTemplateException()
+
+
+# --- Glue ---------------------------------------------------------------------------------------
+
+
+class GlueDatabase(_Model, CloudFormationModel):
+    """AWS::Glue::Database: Ref is the database's name; no attributes."""
+
+    TYPE = "AWS::Glue::Database"
+    NAME_PROPERTY = ""
+
+    def __init__(self, account_id: str, region_name: str, name: str) -> None:
+        self.account_id, self.region_name, self.name = account_id, region_name, name
 
     @classmethod
     def create_from_cloudformation_json(  # type: ignore[override]
@@ -101,28 +120,15 @@ def _database_input(properties: Properties, generated_name: str) -> tuple[dict[s
     return database_input, database_input["Name"]
 
 
-class GlueTable(CloudFormationModel):
+class GlueTable(_Model, CloudFormationModel):
     """AWS::Glue::Table: Ref is the table's name; no attributes."""
+
+    TYPE = "AWS::Glue::Table"
+    NAME_PROPERTY = ""
 
     def __init__(self, account_id: str, region_name: str, database_name: str, name: str) -> None:
         self.account_id, self.region_name = account_id, region_name
         self.database_name, self.name = database_name, name
-
-    @staticmethod
-    def cloudformation_type() -> str:
-        return "AWS::Glue::Table"
-
-    @staticmethod
-    def cloudformation_name_type() -> str:
-        return ""  # the name is TableInput.Name
-
-    @classmethod
-    def has_cfn_attr(cls, attr: str) -> bool:
-        return False
-
-    @property
-    def physical_resource_id(self) -> str:
-        return self.name
 
     @classmethod
     def create_from_cloudformation_json(  # type: ignore[override]
@@ -209,9 +215,11 @@ def athena_not_found() -> None:
     replace(AthenaResponse, "get_named_query", get_named_query)
 
 
-class AthenaWorkGroup(CloudFormationModel):
+class AthenaWorkGroup(_Model, CloudFormationModel):
     """AWS::Athena::WorkGroup: Ref is its name; GetAtt CreationTime and
     WorkGroupConfiguration.EngineVersion.EffectiveEngineVersion."""
+
+    TYPE = "AWS::Athena::WorkGroup"
 
     ATTRIBUTES = ("CreationTime", "WorkGroupConfiguration.EngineVersion.EffectiveEngineVersion")
 
@@ -220,21 +228,9 @@ class AthenaWorkGroup(CloudFormationModel):
         self.recursive_delete = recursive_delete
         self.creation_time = int(time.time())
 
-    @staticmethod
-    def cloudformation_type() -> str:
-        return "AWS::Athena::WorkGroup"
-
-    @staticmethod
-    def cloudformation_name_type() -> str:
-        return "Name"
-
     @classmethod
     def has_cfn_attr(cls, attr: str) -> bool:
         return attr in cls.ATTRIBUTES
-
-    @property
-    def physical_resource_id(self) -> str:
-        return self.name
 
     def get_cfn_attribute(self, attribute_name: str) -> Any:
         if attribute_name == "CreationTime":
@@ -312,33 +308,16 @@ def _configuration(properties: Properties) -> dict[str, Any]:
     return configuration
 
 
-class AthenaNamedQuery(CloudFormationModel):
+class AthenaNamedQuery(_Model, CloudFormationModel):
     """AWS::Athena::NamedQuery: Ref and GetAtt NamedQueryId are its ID. A change replaces it
     (Athena cannot move a named query to another database or workgroup; moto cannot update one)."""
 
+    TYPE = "AWS::Athena::NamedQuery"
+    ID_ATTRIBUTE = "NamedQueryId"
+    KEY = "id"
+
     def __init__(self, account_id: str, region_name: str, query_id: str) -> None:
         self.account_id, self.region_name, self.id = account_id, region_name, query_id
-
-    @staticmethod
-    def cloudformation_type() -> str:
-        return "AWS::Athena::NamedQuery"
-
-    @staticmethod
-    def cloudformation_name_type() -> str:
-        return "Name"
-
-    @classmethod
-    def has_cfn_attr(cls, attr: str) -> bool:
-        return attr == "NamedQueryId"
-
-    @property
-    def physical_resource_id(self) -> str:
-        return self.id
-
-    def get_cfn_attribute(self, attribute_name: str) -> Any:
-        if attribute_name == "NamedQueryId":
-            return self.id
-        raise parsing.UnformattedGetAttTemplateException()
 
     @classmethod
     def create_from_cloudformation_json(  # type: ignore[override]
@@ -379,9 +358,13 @@ class AthenaNamedQuery(CloudFormationModel):
 # --- CloudWatch Logs: query definitions ---------------------------------------------------------
 
 
-class QueryDefinition(CloudFormationModel):
+class QueryDefinition(_Model, CloudFormationModel):
     """A Logs Insights query definition, and AWS::Logs::QueryDefinition: Ref and GetAtt
     QueryDefinitionId are its ID; a change updates it in place (PutQueryDefinition with its ID)."""
+
+    TYPE = "AWS::Logs::QueryDefinition"
+    ID_ATTRIBUTE = "QueryDefinitionId"
+    KEY = "id"
 
     def __init__(self, name: str, query_string: str, log_group_names: list[str], query_language: str) -> None:
         self.id = str(mock_random.uuid4())
@@ -401,27 +384,6 @@ class QueryDefinition(CloudFormationModel):
             "lastModified": self.last_modified,
         }
         return {**described, "logGroupNames": self.log_group_names} if self.log_group_names else described
-
-    @staticmethod
-    def cloudformation_type() -> str:
-        return "AWS::Logs::QueryDefinition"
-
-    @staticmethod
-    def cloudformation_name_type() -> str:
-        return "Name"
-
-    @classmethod
-    def has_cfn_attr(cls, attr: str) -> bool:
-        return attr == "QueryDefinitionId"
-
-    @property
-    def physical_resource_id(self) -> str:
-        return self.id
-
-    def get_cfn_attribute(self, attribute_name: str) -> Any:
-        if attribute_name == "QueryDefinitionId":
-            return self.id
-        raise parsing.UnformattedGetAttTemplateException()
 
     @classmethod
     def create_from_cloudformation_json(  # type: ignore[override]
