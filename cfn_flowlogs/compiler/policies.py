@@ -35,6 +35,8 @@ from awacs.aws import (
 )
 from troposphere import Ref, Sub
 
+from ..config.marks import ENROLMENT_MARK
+
 VERSION: Final = "2012-10-17"
 FLOW_LOGS_SERVICE: Final = "vpc-flow-logs.amazonaws.com"
 DELIVERY_SERVICE: Final = "delivery.logs.amazonaws.com"
@@ -393,10 +395,6 @@ def function_logs_statement(log_group_arn: Any) -> Statement:
 
 
 # --- the enrolment's function (the StackSet template's) ---------------------------------------
-
-# The tag on every flow log the enrolment creates (its value: the stack's name); the function
-# (lambda/enrol_vpcs.py, which imports nothing of the package) spells it the same.
-ENROLMENT_MARK: Final = "cfn-flowlogs:enrolment"
 
 
 def enrolment_permissions(*, stacks_arn: Any, log_groups_arn: Any, status_arn: Any) -> Policy:

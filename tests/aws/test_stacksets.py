@@ -19,7 +19,6 @@ moto looks up as a VPC only for ResourceType VPC."""
 
 from __future__ import annotations
 
-import importlib
 import json
 from pathlib import Path
 from typing import Any
@@ -28,14 +27,16 @@ import pytest
 import yaml
 
 from cfn_flowlogs.audit.rollout import TEMPLATE_FILE
+from cfn_flowlogs.config.marks import STACK_MARK
 
 from .accounts import Member, Organization, as_account, organization
+from .auditing import Audit
 from .endpoint import ACCOUNT, BIN, REGION, Aws, isolated_session
 from .endpoint import run_program as run
+from .enrolling import sweep
 from .test_archive_deploy import ARCHIVE, outputs
 from .test_deploy import SHIPPED
 
-enrol = importlib.import_module("cfn_flowlogs.lambda.enrol_vpcs")  # `lambda` is a keyword
 SUBFOLDER = "vpc-flow-logs"
 R2 = "eu-west-1"
 
@@ -222,7 +223,9 @@ def two_vpcs(member: Member) -> tuple[str, str]:
     return first, second
 
 
-def test_one_stack_instance_logs_two_vpcs(aws: Aws, org: Organization, archive_bucket_arn: str, tmp_path: Path):
+def test_one_stack_instance_logs_two_vpcs(
+    aws: Aws, org: Organization, archive_bucket_arn: str, audit: Audit, tmp_path: Path
+):
     # GIVEN an account with two VPCs, and a self-managed plan for it in two regions whose override
     # in one names the first VPC and the second as an additional VPC, traffic type REJECT
     member = new_account(aws, "stackset-two-vpcs")
@@ -250,6 +253,15 @@ def test_one_stack_instance_logs_two_vpcs(aws: Aws, org: Organization, archive_b
         "FlowLog": logged[first]["FlowLogId"], "FlowLogAdditionalVpc1": logged[second]["FlowLogId"]
     }  # fmt: skip
     assert outputs(member.aws.stack(stack_id))["FlowLogId"] == logged[first]["FlowLogId"]
+    # AND each flow log carries the name of the stack that made it, so the audit says who made it
+    stack_name = stack_id.split("/")[1]
+    for vpc in (first, second):
+        assert {tag["Key"]: tag["Value"] for tag in logged[vpc]["Tags"]}[STACK_MARK] == stack_name
+    done = audit("--accounts", member.id, "--regions", REGION, "--format", "json")
+    made = {
+        log["flow_log_id"]: (log["made_by"], log["made_by_detail"]) for row in done.rows() for log in row["flow_logs"]
+    }
+    assert made == {logged[vpc]["FlowLogId"]: ("stack", stack_name) for vpc in (first, second)}
     # AND the instance without an override created nothing: no flow log in its region
     other = found[member.id, R2]
     assert other["ParameterOverrides"] == []
@@ -310,16 +322,6 @@ def test_clearing_the_second_vpc_keeps_the_first_flow_log(
     assert_delivers_to_the_archive(restored[second], second, archive_bucket_arn)
 
 
-class StackOfStackSet:
-    """CloudFormation as a stack instance's stack sees itself: the StackSet's tags."""
-
-    def __init__(self, tags: list[dict[str, str]]) -> None:
-        self.tags = tags
-
-    def describe_stacks(self, StackName: str) -> dict[str, Any]:
-        return {"Stacks": [{"StackId": StackName, "Tags": self.tags}]}
-
-
 def test_rollout_with_the_enrolment_as_written(aws: Aws, org: Organization, archive_bucket_arn: str, tmp_path: Path):
     # GIVEN an OU of its own with an account that has a VPC in each of two regions, and a
     # service-managed plan for it with the enrolment (the default) and no override at all
@@ -351,22 +353,14 @@ def test_rollout_with_the_enrolment_as_written(aws: Aws, org: Organization, arch
     # resources are looked up)
     assert_written_stack_set(aws, "rollout-enrolled", written)
     assert set(instances(aws, "rollout-enrolled")) == {(member.id, REGION), (member.id, R2)}
-    functions = {}
     for region in sessions:
-        (functions[region],) = [f["FunctionName"] for f in client("lambda", region).list_functions()["Functions"]
-                                if "EnrolmentFunction" in f["FunctionName"]]  # fmt: skip
+        assert [f for f in client("lambda", region).list_functions()["Functions"]
+                if "EnrolmentFunction" in f["FunctionName"]]  # fmt: skip
         rules = client("events", region).list_rules()["Rules"]
         assert {r["ScheduleExpression"] for r in rules if "EnrolmentSweep" in r["Name"]} == {"rate(10 minutes)"}
         assert client("ec2", region).describe_flow_logs()["FlowLogs"] == []
     # WHEN the function of the second region sweeps (moto runs no Lambda: its handler, here)
-    env = client("lambda", R2).get_function_configuration(FunctionName=functions[R2])["Environment"]["Variables"]
-    clients = enrol.Clients(**{name: client(name, R2) for name in ("ec2", "cloudtrail", "ssm")})
-    # moto keeps a service-managed instance's stack to itself: the function reads the tags AWS gives the
-    # stack, the StackSet's, from the StackSet
-    tags = aws("cloudformation", "describe-stack-set", "--stack-set-name", "rollout-enrolled")["StackSet"]["Tags"]
-    clients.made["cloudformation"] = StackOfStackSet(tags)
-    variables = {name: str(value) for name, value in env.items()}
-    result = enrol.handler({"detail-type": "Scheduled Event", "source": "aws.events"}, None, clients, variables)
+    result = sweep(aws, lambda service: client(service, R2), "rollout-enrolled")
     # THEN the VPC of that region has the organization's flow log, to the archive (and so has the region's
     # default VPC); the first region's has none yet
     assert result["results"][vpcs[R2]].startswith("created ")

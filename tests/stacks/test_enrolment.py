@@ -17,6 +17,7 @@ from cfn_flowlogs.compiler import naming
 from cfn_flowlogs.compiler.limits import MAX_INLINE_BODY_BYTES
 from cfn_flowlogs.compiler.policies import ENROLMENT_MARK
 from cfn_flowlogs.compiler.resources.enrolment import EVENTS, SETTINGS, SWEEP_MINUTES, inline_source
+from cfn_flowlogs.config import marks
 from cfn_flowlogs.output.render import to_yaml
 from cfn_flowlogs.stacks.stackset import build_enrolment_role_template, build_stackset_template
 
@@ -63,9 +64,9 @@ def test_its_code_is_the_module_the_deploy_tests_run_without_comments(stackset):
     assert "import cfn_flowlogs" not in code and "from cfn_flowlogs" not in code
 
 
-def test_the_function_and_the_role_spell_the_mark_alike():
-    assert enrol.MARK == ENROLMENT_MARK == "cfn-flowlogs:enrolment"
-    assert enrol.OPT_OUT == "cfn-flowlogs:opt-out"
+def test_the_function_the_role_and_the_audit_spell_the_marks_alike():
+    assert enrol.MARK == ENROLMENT_MARK == marks.ENROLMENT_MARK == "cfn-flowlogs:enrolment"
+    assert enrol.OPT_OUT == marks.OPT_OUT == "cfn-flowlogs:opt-out"
     assert EVENTS[:2] == enrol.VPC_EVENTS
 
 

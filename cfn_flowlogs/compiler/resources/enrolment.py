@@ -24,6 +24,7 @@ from troposphere.iam import Policy, Role
 from troposphere.ssm import Parameter as SsmParameter
 
 from ...config.fields import RESOURCE_TYPES, fields_of, log_format
+from ...config.marks import ENROLMENT_STATUS_PATH, SWEEP_MINUTES
 from ...errors import ConfigError
 from ...output.scanners import skipped
 from .. import naming, policies
@@ -33,12 +34,11 @@ from .common import tags
 from .emptier import DIAGNOSTICS, LOG_RETENTION_DAYS, compact_source
 
 SOURCE: Final = "lambda/enrol_vpcs.py"
-SWEEP_MINUTES: Final = 10  # a VPC no event announced waits at most this, and a run
 FUNCTION_TIMEOUT: Final = 300  # seconds: a sweep stops 30 s before it, the next one goes on
 # Where each Region's function logs and reports: named after its stack, as the role's grants expect.
 LOG_GROUP: Final = "/aws/lambda/${AWS::StackName}-enrolment"
-STATUS: Final = "/cfn-flowlogs/enrolment/${AWS::StackName}"
-STATUS_PREFIX: Final = "/cfn-flowlogs/enrolment/"
+STATUS: Final = ENROLMENT_STATUS_PATH + "${AWS::StackName}"
+STATUS_PREFIX: Final = ENROLMENT_STATUS_PATH
 # CloudTrail's events the function acts on (EventBridge's "AWS API Call via CloudTrail").
 EVENTS: Final = ("CreateVpc", "CreateDefaultVpc", "DeleteFlowLogs")
 # The flow-log properties the function is given (the DestinationOptions object as its three keys).

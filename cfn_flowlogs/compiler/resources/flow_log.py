@@ -5,15 +5,15 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
-from troposphere import GetAtt, If, NoValue, Ref
+from troposphere import GetAtt, If, NoValue, Ref, Tags
 from troposphere.ec2 import DestinationOptions, FlowLog, TagFieldSpecification
 
 from ...config.inputs import TARGETS
+from ...config.marks import STACK_MARK
 from .. import naming
 from ..context import BuildContext, Decision
 from ..plan import Plan
 from .bucket import BucketHandles
-from .common import tags
 from .cross_account import SourceRoleHandles
 
 
@@ -49,7 +49,8 @@ def flow_log_properties(
         "DestinationOptions": pick(plan.to_s3, s3_options),
         "LogFormat": ctx.optional("log_format"),
         "MaxAggregationInterval": ctx.value("max_aggregation_interval"),
-        **tags(ctx),
+        # The config's tags, and the mark that tells the audit a stack of cfn-flowlogs made it.
+        "Tags": Tags(**dict(sorted(ctx.tags.items()))) + Tags({STACK_MARK: Ref("AWS::StackName")}),
     }
 
 
