@@ -1,7 +1,7 @@
 """`cfn-flowlogs audit` at organization scale, against a stub endpoint (bench/bench.py runs it).
 
 The stub is an HTTP server in a process of its own that answers every call the audit makes (STS,
-EC2, CloudWatch Logs, S3) with a canned organization after a fixed latency, so no emulator's CPU
+EC2, CloudWatch Logs, S3, SSM) with a canned organization after a fixed latency, so no emulator's CPU
 time is in the way: what is measured is the audit's own cost and how well its pool overlaps the
 round trips. Every account-region holds VPCS VPCs: the first with a flow log to CloudWatch Logs
 (its stream fresh), the second with a flow log to S3 (an object fresh), the rest without.
@@ -11,7 +11,7 @@ Figures (all written to bench.json under "audit_scale"):
   over concurrency 1, and the ideal: min(workers, T1 / CPU floor);
 - the CPU floor: the audit's CPU seconds per account-region at zero latency (one interpreter, one
   GIL: no number of threads goes below it on any number of cores);
-- calls per account-region and their growth: calls = 1 + accounts + 3 x account-regions + flow
+- calls per account-region and their growth: calls = 1 + accounts + 4 x account-regions + flow
   logs, checked over several shapes;
 - 1,000 accounts extrapolated from the counted calls;
 - the busiest second the stub saw per account-region (EC2, CloudWatch Logs) and for AssumeRole in
@@ -179,6 +179,8 @@ class Stub(BaseHTTPRequestHandler):
                          f"<Prefix>{prefix}</Prefix><KeyCount>1</KeyCount><MaxKeys>1000</MaxKeys><IsTruncated>false"
                          f"</IsTruncated><Contents><Key>{prefix}20260101T0000Z_0123abcd.log.gz</Key><LastModified>"
                          f"{modified}</LastModified><Size>1</Size></Contents></ListBucketResult>"), xml  # fmt: skip
+        if operation == "GetParametersByPath":  # the enrolment's status: none here
+            return 200, json.dumps({"Parameters": []}), "application/x-amz-json-1.1"
         error = f"<Error><Code>Unsupported</Code><Message>{operation}</Message></Error>"
         return 400, f"<Response><Errors>{error}</Errors></Response>", xml
 
@@ -288,10 +290,11 @@ def audit_once(endpoint: Endpoint, accounts: int, concurrency: int) -> dict[str,
 
 def expected_calls(accounts: int, cwl: int, s3: int) -> int:
     """GetCallerIdentity, an AssumeRole per account; per account-region DescribeVpcs,
-    DescribeFlowLogs, DescribeNetworkInterfaces (with flow logs), a DescribeLogStreams per log group
-    and a ListObjectsV2 per S3 flow log (its newest partition holds an object)."""
+    DescribeFlowLogs, GetParametersByPath (the enrolment's status), DescribeNetworkInterfaces (with
+    flow logs), a DescribeLogStreams per log group and a ListObjectsV2 per S3 flow log (its newest
+    partition holds an object)."""
     pairs = accounts * len(REGIONS)
-    per_pair = 2 + (1 if cwl + s3 else 0) + cwl + s3
+    per_pair = 3 + (1 if cwl + s3 else 0) + cwl + s3
     return 1 + accounts + pairs * per_pair
 
 

@@ -9,7 +9,7 @@ import gc
 import sys
 from collections.abc import Sequence
 
-from .commands import audit, build, diagram, policies, query, rollout
+from .commands import audit, build, diagram, policies, query, rollout, telemetry
 from .commands.common import EXIT_FINDINGS, EXIT_USAGE, Parser
 from .version import __version__
 
@@ -22,6 +22,7 @@ COMMANDS = {
     "diagram": diagram,
     "audit": audit,
     "query": query,
+    "telemetry": telemetry,
 }
 
 __all__ = ["EXIT_FINDINGS", "EXIT_USAGE", "main", "parser"]

@@ -24,10 +24,11 @@ from .output.files import write_files
 from .output.render import to_json, to_yaml
 from .stacks.archive import build_archive_template
 from .stacks.audit_role import build_audit_role_template
-from .stacks.stackset import build_stackset_template
+from .stacks.stackset import build_enrolment_role_template, build_stackset_template
 
 SHIPPED = "templates/vpc-flow-logs"
 STACKSET = "templates/vpc-flow-logs-stackset"
+ENROLMENT_ROLE = "templates/vpc-flow-logs-enrolment-role"
 ARCHIVE = "templates/flow-logs-archive"
 AUDIT_ROLE = "templates/flow-logs-audit-role"
 EXAMPLES = "examples"
@@ -36,7 +37,8 @@ EXAMPLES = "examples"
 def render_all(root: Path) -> dict[Path, str]:
     """Relative path -> text for every file under templates/, built from the code and examples/."""
     files: dict[Path, str] = {}
-    shipped = ((SHIPPED, build_template()), (STACKSET, build_stackset_template()), (ARCHIVE, build_archive_template()),
+    shipped = ((SHIPPED, build_template()), (STACKSET, build_stackset_template()),
+               (ENROLMENT_ROLE, build_enrolment_role_template()), (ARCHIVE, build_archive_template()),
                (AUDIT_ROLE, build_audit_role_template()))  # fmt: skip
     for stem, template in shipped:
         files[Path(f"{stem}.yaml")] = to_yaml(template)

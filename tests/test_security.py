@@ -33,8 +33,13 @@ def every_template() -> dict[str, str]:
         texts[f"matrix-{i:03d}.json"] = to_json(build_template(FlowLogsConfig(**config)))
     for i, archive in enumerate(ARCHIVES):
         texts[f"archive-{i}.json"] = to_json(build_archive_template(ArchiveConfig(**archive)))
-    for name in ("flow-logs-archive.json", "flow-logs-audit-role.json"):
+    for name in ("flow-logs-archive.json", "flow-logs-audit-role.json", "vpc-flow-logs-stackset.json",
+                 "vpc-flow-logs-enrolment-role.json"):  # fmt: skip
         texts[name] = (ROOT / "templates" / name).read_text(encoding="utf-8")
+    # the StackSet template as the rollout deploys it, the enrolment on (checkov follows the defaults)
+    enrolled = json.loads(texts["vpc-flow-logs-stackset.json"])
+    enrolled["Parameters"]["EnrolVpcs"]["Default"] = "true"
+    texts["vpc-flow-logs-stackset-enrolled.json"] = json.dumps(enrolled, indent=1)
     return texts
 
 

@@ -34,7 +34,8 @@ from botocore.credentials import CredentialProvider, CredentialResolver, Deferre
 from botocore.exceptions import BotoCoreError, ClientError
 
 from ..config.audit_calls import MEMBER_CALLS
-from . import delivery
+from ..config.marks import ENROLMENT_STATUS_PATH
+from . import delivery, enrolment
 from .delivery import Proof, Window
 from .records import FlowLog, Unreadable, Vpc, interfaces_of, vpcs_from_api
 
@@ -489,7 +490,22 @@ class Auditor:
         except (ClientError, BotoCoreError) as error:
             return Unreadable(account, region, describe(error))
         records = vpcs_from_api(account, region, vpcs, flow_logs, subnets, interfaces)
+        said = self._enrolment(account, region, [vpc.vpc_id for vpc in records])
+        records = [replace(vpc, enrolment=said.get(vpc.vpc_id)) for vpc in records]
         return _Region(account, region, records, interfaces)
+
+    def _enrolment(self, account: str, region: str, vpcs: list[str]) -> dict[str, str]:
+        """What the enrolment's status parameters say of each VPC (audit/enrolment.py)."""
+        try:
+            ssm = self.client("ssm", account, region)
+            pages = ssm.get_paginator("get_parameters_by_path").paginate(
+                Path=ENROLMENT_STATUS_PATH,
+                PaginationConfig={"PageSize": 10},  # SSM's most per page
+            )
+            found = [parameter for page in pages for parameter in page.get("Parameters", [])]
+        except (ClientError, BotoCoreError) as error:
+            return enrolment.notes((), vpcs, self._clock(), describe(error))
+        return enrolment.notes(found, vpcs, self._clock())
 
     # --- proof of delivery ----------------------------------------------------------------------
 

@@ -63,6 +63,14 @@ def satisfies(logs: Sequence[FlowLog], require: str) -> bool:
 
 
 def judge(vpc: Vpc, require: str = "any") -> Finding:
+    """The VPC's status and why; where it is not covered, what the enrolment's status says of it."""
+    finding = _judge(vpc, require)
+    if finding.status != "covered" and vpc.enrolment is not None:
+        return Finding(vpc, finding.status, f"{finding.reason}; enrolment: {vpc.enrolment}")
+    return finding
+
+
+def _judge(vpc: Vpc, require: str) -> Finding:
     if require not in REQUIREMENTS:
         raise ValueError(f"require must be one of {', '.join(REQUIREMENTS)}, got {require!r}")
     healthy = [log for log in vpc.logs("VPC") if not log.failing]

@@ -1,12 +1,12 @@
 """From an audit to the rollout plan `cfn-flowlogs rollout` reads (`cfn_flowlogs.audit.rollout`).
 
-A StackSet has one stack instance per account and region, and the StackSet template logs up to
-ten VPCs (its target and nine slots), so a plan covers up to ten VPCs per account and region: its
-`missing` VPCs (with `include_partial`, then its `partial` ones), a team's VPC before the default
-VPC, then by VPC ID. Every VPC the plan leaves out is listed, with why, in comments at the end of
-the file; after the rollout, a new audit plans the rest of each account and region for a StackSet
-of another name (one StackSet per wave). A covered VPC is never in a plan; nor is a failing,
-silent or unverifiable one (its flow log needs repair, not a second flow log).
+The plan enrols: each stack instance's function gives every VPC of its account and region the
+flow log, new ones within minutes, so the plan names no VPC and has no waves. Overrides are left
+for exceptions, which the audit cannot know (another traffic type for one account). The VPCs the
+audit found `missing` or `partial` are listed in comments at the end of the file, as what the
+enrolment will cover; so are those it will not fix: a failing, silent or unverifiable flow log
+needs repair, not a second flow log, and a service-managed StackSet never deploys to the
+management account.
 """
 
 from __future__ import annotations
@@ -18,17 +18,16 @@ from typing import Any, Final
 import yaml
 
 from ..errors import ConfigError
-from ..stacks.stackset import SLOTS
 from .judge import REQUIREMENTS, UNPROVEN, Finding
 from .records import Unreadable
 from .rollout import RolloutPlan, parse_plan
 
 DEFAULT_STACK_SET_NAME: Final = "org-vpc-flow-logs"
-NEXT_WAVE: Final = f"next wave (up to {1 + SLOTS} VPCs per account and region: audit again after this rollout)"
-NOT_INCLUDED: Final = "partial (--include-partial plans it)"
+ENROLLED: Final = "missing or partial: the enrolment gives each its flow log (new VPCs too)"
 REPAIR: Final = "failing: repair its delivery (a second flow log would not fix it)"
 UNPROVEN_DELIVERY: Final = "silent or unverifiable: check its delivery (a second flow log would not fix it)"
-MANAGEMENT: Final = "management account: a service-managed StackSet never deploys there (deploy a stack)"
+MANAGEMENT: Final = ("management account: a service-managed StackSet never deploys there (deploy both templates "
+                     "there as stacks: docs/guides/coverage.md)")  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -38,7 +37,6 @@ class PlanSettings:
     archive_bucket_arn: str
     stack_set_name: str = DEFAULT_STACK_SET_NAME
     inputs: Mapping[str, Any] = field(default_factory=dict)
-    include_partial: bool = False
     require: str = "any"  # the audit's --require-traffic-type: the plan's traffic type must meet it
 
 
@@ -49,33 +47,33 @@ class PlanScope:
     regions: tuple[str, ...]
     organizational_units: tuple[str, ...] = ()
     accounts: tuple[str, ...] = ()
-    management_account: str | None = None  # left out of a service-managed plan's overrides
+    management_account: str | None = None  # where a service-managed StackSet never deploys
 
 
 @dataclass(frozen=True)
 class Plan:
     data: dict[str, Any]  # the plan file's content
-    planned: tuple[Finding, ...]  # a VPC per override
-    left_out: tuple[tuple[Finding, str], ...]  # every other VPC not covered, and why
+    planned: tuple[Finding, ...]  # the VPCs not covered that the enrolment will cover
+    left_out: tuple[tuple[Finding, str], ...]  # every VPC not covered, and what becomes of it
     unreadable: tuple[Unreadable, ...]
     rollout: RolloutPlan  # the plan as `cfn-flowlogs rollout` reads it
 
     def text(self) -> str:
-        """The plan file: YAML, with what it leaves out in comments at the end."""
+        """The plan file: YAML, with the VPCs not covered, and what becomes of each, at the end."""
         head = [
             "# StackSet rollout plan written by `cfn-flowlogs audit`: run `cfn-flowlogs rollout <this file> -o DIR`,",
-            "# then DIR/rollout.sh. Each override holds the VPCs the audit found without flow logs in one account",
-            f"# and region: a stack instance logs up to {1 + SLOTS}, its target and additional_vpc_ids.",
+            "# then DIR/rollout.sh. The enrolment gives every VPC of these accounts and regions the flow log, new",
+            "# ones within minutes: add an override only for an exception (another traffic type for one account).",
         ]
         body = yaml.safe_dump(self.data, sort_keys=False, default_flow_style=False, width=120)
         tail = []
-        for reason in (NEXT_WAVE, NOT_INCLUDED, REPAIR, UNPROVEN_DELIVERY, MANAGEMENT):
+        for reason in (ENROLLED, REPAIR, UNPROVEN_DELIVERY, MANAGEMENT):
             entries = [finding for finding, why in self.left_out if why == reason]
             if entries:
-                tail += ["", f"# Not in this plan: {reason}:"]
+                tail += ["", f"# Not covered now: {reason}:"]
                 tail += [f"#   {_line(finding)}" for finding in entries]
         if self.unreadable:
-            tail += ["", "# Not read, so nothing planned there:"]
+            tail += ["", "# Not read, so not known (the enrolment covers them all the same):"]
             tail += [f"#   {u.account_id} {u.region or '(every region)'}: {_clean(u.message)}" for u in self.unreadable]
         return "\n".join(head) + "\n" + body + ("\n".join(tail) + "\n" if tail else "")
 
@@ -117,6 +115,7 @@ def plan_data(settings: PlanSettings, scope: PlanScope, overrides: Mapping[str, 
     else:
         data["accounts"] = list(scope.accounts)
     data["regions"] = list(scope.regions)
+    data["enrolment"] = True  # every VPC, by each instance's function: no VPC named, no wave
     data["inputs"] = plan_inputs(settings)
     data["overrides"] = {account: {region: dict(o) for region, o in by_region.items()}
                          for account, by_region in overrides.items()}  # fmt: skip
@@ -138,37 +137,27 @@ _OPTIONS: Final = {"archive_bucket_arn": "--archive-bucket-arn", "stack_set_name
 def build_plan(
     findings: Sequence[Finding], unreadable: Sequence[Unreadable], settings: PlanSettings, scope: PlanScope
 ) -> Plan:
-    wanted = ("missing", "partial") if settings.include_partial else ("missing",)
+    """The plan for the audit's scope: the enrolment everywhere, no VPC named; each VPC not covered
+    listed with what becomes of it."""
     service_managed = bool(scope.organizational_units)
-    slots: dict[tuple[str, str], list[Finding]] = {}
     left_out: list[tuple[Finding, str]] = []
-    for finding in sorted(findings, key=lambda f: (f.vpc.account_id, f.vpc.region, *_rank(f))):
+    for finding in findings:
         vpc = finding.vpc
+        if finding.status == "covered":
+            continue
         if finding.status == "failing":
             left_out.append((finding, REPAIR))
         elif finding.status in UNPROVEN:
             left_out.append((finding, UNPROVEN_DELIVERY))
-        elif finding.status == "partial" and not settings.include_partial:
-            left_out.append((finding, NOT_INCLUDED))
-        elif finding.status in wanted:
-            if service_managed and vpc.account_id == scope.management_account:
-                left_out.append((finding, MANAGEMENT))
-            else:
-                slots.setdefault((vpc.account_id, vpc.region), []).append(finding)
-    overrides: dict[str, dict[str, dict[str, Any]]] = {}
-    planned = []
-    for (account, region), candidates in sorted(slots.items()):
-        first, *more = candidates[: 1 + SLOTS]
-        override: dict[str, Any] = {"vpc_id": first.vpc.vpc_id}
-        if more:
-            override["additional_vpc_ids"] = [finding.vpc.vpc_id for finding in more]
-        overrides.setdefault(account, {})[region] = override
-        planned += [first, *more]
-        left_out += [(finding, NEXT_WAVE) for finding in candidates[1 + SLOTS :]]
-    data = plan_data(settings, scope, overrides)
+        elif service_managed and vpc.account_id == scope.management_account:
+            left_out.append((finding, MANAGEMENT))
+        else:
+            left_out.append((finding, ENROLLED))
+    data = plan_data(settings, scope, {})
     rollout = parse_plan(data)  # the same checks `cfn-flowlogs rollout` makes
     left_out.sort(key=lambda item: (item[0].vpc.account_id, item[0].vpc.region, *_rank(item[0])))
-    return Plan(data, tuple(planned), tuple(left_out), tuple(unreadable), rollout)
+    planned = tuple(finding for finding, why in left_out if why == ENROLLED)
+    return Plan(data, planned, tuple(left_out), tuple(unreadable), rollout)
 
 
 __all__ = ["DEFAULT_STACK_SET_NAME", "Plan", "PlanScope", "PlanSettings", "build_plan", "check_settings"]

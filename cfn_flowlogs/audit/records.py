@@ -11,7 +11,17 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any, Final
 
+from ..config.marks import ENROLMENT_MARK, STACK_MARK, TELEMETRY_MARK
 from .delivery import RATE_LIMITED, Proof, iso
+
+# Who made a flow log, by its tags (config/marks.py): a stack of cfn-flowlogs, the enrolment, a
+# CloudWatch telemetry rule, or something else (a person, another tool; a CloudFormation stack that
+# does not mark its flow logs is named).
+STACK: Final = "stack"
+ENROLMENT: Final = "enrolment"
+TELEMETRY_RULE: Final = "telemetry rule"
+OTHER: Final = "other"
+MAKERS: Final = (STACK, ENROLMENT, TELEMETRY_RULE, OTHER)
 
 # Where a flow log sits, by its ResourceId's prefix. Transit gateway, attachment and NAT gateway
 # flow logs belong to no VPC and are left out.
@@ -41,10 +51,14 @@ class FlowLog:
     last_delivery: str | None = None  # when its newest data arrived, ISO 8601 UTC
     delivery: str | None = None  # delivering, stale, none or unverifiable (audit/delivery.py)
     delivery_reason: str | None = None
+    # Who made it (MAKERS), and which stack or rule where its tags say
+    made_by: str = OTHER
+    made_by_detail: str | None = None
 
     @classmethod
     def from_api(cls, item: Mapping[str, Any], resource_type: str) -> FlowLog:
         options = item.get("DestinationOptions") or {}
+        made_by, made_by_detail = maker(item.get("Tags") or ())
         return cls(
             flow_log_id=str(item.get("FlowLogId", "")),
             resource_type=resource_type,
@@ -59,6 +73,8 @@ class FlowLog:
             file_format=options.get("FileFormat"),
             hive_compatible_partitions=options.get("HiveCompatiblePartitions"),
             per_hour_partition=options.get("PerHourPartition"),
+            made_by=made_by,
+            made_by_detail=made_by_detail,
         )
 
     @property
@@ -76,6 +92,19 @@ class FlowLog:
         return asdict(self)
 
 
+def maker(tags: Iterable[Mapping[str, Any]]) -> tuple[str, str | None]:
+    """Who made a flow log, from its tags: (one of MAKERS, the stack or None)."""
+    found = {str(tag.get("Key")): str(tag.get("Value")) for tag in tags}
+    if found.get(TELEMETRY_MARK, "").lower() == "true":
+        return TELEMETRY_RULE, None
+    if ENROLMENT_MARK in found:
+        return ENROLMENT, found[ENROLMENT_MARK]
+    if STACK_MARK in found:
+        return STACK, found[STACK_MARK]
+    stack = found.get("aws:cloudformation:stack-name")
+    return OTHER, f"CloudFormation stack {stack}" if stack else None
+
+
 @dataclass(frozen=True)
 class Vpc:
     """A VPC of an account and region, with every flow log on it, its subnets and its interfaces."""
@@ -89,6 +118,7 @@ class Vpc:
     subnets: int | None  # how many subnets it has; None when not read (no subnet has a flow log)
     flow_logs: tuple[FlowLog, ...]
     interfaces: int | None = None  # how many network interfaces it has; None when not read (no flow log)
+    enrolment: str | None = None  # what the enrolment's status says of it; None: no enrolment here
 
     def logs(self, resource_type: str) -> tuple[FlowLog, ...]:
         return tuple(log for log in self.flow_logs if log.resource_type == resource_type)

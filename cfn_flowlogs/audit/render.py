@@ -3,7 +3,9 @@
 Every form lists the VPCs sorted by account, region and VPC ID, and each account or region that
 could not be read as a row of status `error` whose reason says why, so nothing is left out
 silently. Each flow log carries its proof of delivery (`last_delivery`, `delivery`,
-`delivery_reason`); a VPC's `last_delivery` is the newest of its flow logs'.
+`delivery_reason`); a VPC's `last_delivery` is the newest of its flow logs'. Each flow log says who
+made it (`made_by`: stack, enrolment, telemetry rule or other; `made_by_detail`: which stack), a
+VPC who made its flow logs (`makers`), and what the enrolment's status says of it (`enrolment`).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from .records import FlowLog, Unreadable
 
 FORMATS: Final = ("table", "json", "csv")
 VPC_COLUMNS: Final = ("account_id", "region", "vpc_id", "name", "is_default", "cidr_block", "status", "reason",
-                      "interfaces")  # fmt: skip
+                      "interfaces", "makers", "enrolment")  # fmt: skip
 FLOW_LOG_COLUMNS: Final = tuple(field.name for field in fields(FlowLog))
 _FORMULA: Final = ("=", "+", "-", "@", "\t", "\r")  # a spreadsheet would run a cell starting so
 
@@ -40,6 +42,8 @@ def rows(findings: Sequence[Finding], unreadable: Sequence[Unreadable]) -> list[
             "subnets": f.vpc.subnets,
             "interfaces": f.vpc.interfaces,
             "last_delivery": max((log.last_delivery for log in f.vpc.flow_logs if log.last_delivery), default=None),
+            "makers": makers(f.vpc.flow_logs),
+            "enrolment": f.vpc.enrolment,
             "flow_logs": [log.as_dict() for log in f.vpc.flow_logs],
         }
         for f in findings
@@ -57,11 +61,18 @@ def rows(findings: Sequence[Finding], unreadable: Sequence[Unreadable]) -> list[
             "subnets": None,
             "interfaces": None,
             "last_delivery": None,
+            "makers": None,
+            "enrolment": None,
             "flow_logs": [],
         }
         for u in unreadable
     ]
     return sorted(objects, key=lambda o: (o["account_id"], o["region"] or "", o["vpc_id"] or ""))
+
+
+def makers(logs: Sequence[FlowLog]) -> str | None:
+    """Who made a VPC's flow logs, each once, the VPC's own first: `enrolment`, `stack+other` ..."""
+    return "+".join(dict.fromkeys(log.made_by for log in logs)) or None
 
 
 def to_json(findings: Sequence[Finding], unreadable: Sequence[Unreadable]) -> str:
@@ -77,10 +88,11 @@ def to_csv(findings: Sequence[Finding], unreadable: Sequence[Unreadable]) -> str
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow((*VPC_COLUMNS, *FLOW_LOG_COLUMNS))
     for row in rows(findings, unreadable):
-        head = [_cell(row[column], free=column in ("name", "reason")) for column in VPC_COLUMNS]
+        head = [_cell(row[column], free=column in ("name", "reason", "enrolment")) for column in VPC_COLUMNS]
         logs: list[dict[str, Any]] = row["flow_logs"] or [{}]
         for log in logs:
-            tail = [_cell(log.get(column), free=column in ("deliver_logs_error_message", "delivery_reason"))
+            tail = [_cell(log.get(column), free=column in ("deliver_logs_error_message", "delivery_reason",
+                                                           "made_by_detail"))
                     for column in FLOW_LOG_COLUMNS]  # fmt: skip
             writer.writerow((*head, *tail))
     return out.getvalue()
@@ -98,20 +110,22 @@ def _cell(value: Any, *, free: bool = False) -> str:
 def to_table(findings: Sequence[Finding], unreadable: Sequence[Unreadable]) -> str:
     """Aligned columns, then one summary line per status (and for what could not be read).
 
-    LOGS V/S/I counts the flow logs on the VPC, on its subnets and on its interfaces; LAST DELIVERY
+    LOGS V/S/I counts the flow logs on the VPC, on its subnets and on its interfaces; MADE BY says
+    who made them (a stack of cfn-flowlogs, the enrolment, a telemetry rule, or other); LAST DELIVERY
     is when the newest data of any of them arrived (`-`: none found)."""
-    header = ("ACCOUNT", "REGION", "VPC", "NAME", "DEFAULT", "STATUS", "LOGS V/S/I", "LAST DELIVERY", "REASON")
+    header = ("ACCOUNT", "REGION", "VPC", "NAME", "DEFAULT", "STATUS", "LOGS V/S/I", "MADE BY", "LAST DELIVERY",
+              "REASON")  # fmt: skip
     lines: list[tuple[str, ...]] = [header]
     for row in rows(findings, unreadable):
         if row["status"] == ERROR:
-            cells = (row["account_id"], row["region"] or "(all)", "-", "-", "-", ERROR, "-", "-", row["reason"])
+            cells = (row["account_id"], row["region"] or "(all)", "-", "-", "-", ERROR, "-", "-", "-", row["reason"])
         else:
             logs: list[dict[str, Any]] = row["flow_logs"]
             counts = "/".join(str(sum(log["resource_type"] == kind for log in logs))
                               for kind in ("VPC", "Subnet", "NetworkInterface"))  # fmt: skip
             default = "yes" if row["is_default"] else "no"
             cells = (row["account_id"], row["region"], row["vpc_id"], row["name"] or "-", default, row["status"],
-                     counts, row["last_delivery"] or "-", row["reason"])  # fmt: skip
+                     counts, row["makers"] or "-", row["last_delivery"] or "-", row["reason"])  # fmt: skip
         lines.append(tuple(_printable(str(cell)) for cell in cells))
     widths = [max(len(line[i]) for line in lines) for i in range(len(header) - 1)]
     text = ["  ".join([*(cell.ljust(width) for cell, width in zip(line, widths, strict=False)), line[-1]]).rstrip()

@@ -1,6 +1,6 @@
 """`cfn-flowlogs audit`: every VPC of the organization (or of some accounts or OUs), its flow logs,
-their proof of delivery and a status; with `--write-plan`, the StackSet rollout plan for the VPCs
-that have none; with `--print-policy`, the audit role's policy.
+their proof of delivery and a status; with `--write-plan`, the StackSet rollout plan that enrols
+every VPC (no VPC named, no waves); with `--print-policy`, the audit role's policy.
 
 Exit 0 every VPC covered, 1 a VPC missing, partial or failing (or silent, with
 `--require-delivery`), 2 bad input, 3 an account or region could not be read, or nothing was read
@@ -25,7 +25,7 @@ _OU = r"(ou-[a-z0-9]{4,32}-[a-z0-9]{8,32}|r-[a-z0-9]{4,32})"
 _DURATION = re.compile(r"([1-9][0-9]{0,5})([mhd])")
 _UNITS = {"m": 60, "h": 3600, "d": 86400}
 MAX_STALE_AFTER_S = 31 * 86400
-_PLAN_ONLY = ("archive_bucket_arn", "include_partial", "config", "module", "assignments")
+_PLAN_ONLY = ("archive_bucket_arn", "config", "module", "assignments")
 EPILOG = """\
 examples:
   cfn-flowlogs audit --regions all --format json -o audit.json
@@ -106,15 +106,14 @@ def add_parser(commands: Any) -> None:
         help=f"accounts and regions read at once, 1 to {MAX_CONCURRENCY} (default: %(default)s)",
     )
     plan = audit.add_argument_group("rollout plan (for `cfn-flowlogs rollout`)")
-    plan.add_argument("--write-plan", metavar="FILE", help="write the plan covering every missing VPC")
+    plan.add_argument("--write-plan", metavar="FILE", help="write the rollout plan: the enrolment covers every VPC")
     plan.add_argument("--archive-bucket-arn", metavar="ARN", help="the central archive's S3BucketArn")
     plan.add_argument(
         "--stack-set-name",
         metavar="NAME",
         default=None,
-        help="the StackSet's name (default: org-vpc-flow-logs; another for each wave)",
+        help="the StackSet's name (default: org-vpc-flow-logs)",
     )
-    plan.add_argument("--include-partial", action="store_true", help="plan the partial VPCs too")
     add_config_arguments(audit)  # the plan's shared inputs (traffic_type, s3_subfolder, ...), as `build` takes them
     audit.set_defaults(run=run)
 
@@ -162,7 +161,6 @@ def parse_options(args: argparse.Namespace) -> tuple[dict[str, Any], Any]:
         archive_bucket_arn=args.archive_bucket_arn,
         stack_set_name=args.stack_set_name or DEFAULT_STACK_SET_NAME,
         inputs=inputs,
-        include_partial=args.include_partial,
         require=args.require_traffic_type,
     )
     check_settings(settings)
@@ -264,9 +262,10 @@ def run(args: argparse.Namespace) -> int:
         files[args.write_plan] = plan.text()
     write(args, files)
     if plan is not None:
-        left = len(plan.left_out)
-        say(args, f"audit: {args.write_plan}: {len(plan.planned)} VPC(s) in overrides"
-            + (f", {left} left out (listed at its end)" if left else ""))  # fmt: skip
+        left, more = len(plan.left_out), len(plan.left_out) - len(plan.planned)
+        say(args, f"audit: {args.write_plan}: the enrolment covers every VPC; {left} not covered now"
+            + (", each listed at its end" if left else "")
+            + (f" ({more} need more than the enrolment: see why there)" if more else ""))  # fmt: skip
     tallied = tally(findings)
     counts = ", ".join(f"{n} {status}" for status, n in tallied.items())
     print(f"cfn-flowlogs: audit: {len(scope.accounts)} accounts, {collected.read} of {collected.account_regions} "

@@ -40,6 +40,18 @@ OUTPUTS: Final = (
     "S3BucketName",
 )
 
+# The enrolment (the StackSet template's, enrol_vpcs) and its role (a template of its own).
+ENROLMENT_FUNCTION: Final = "EnrolmentFunction"
+ENROLMENT_LOG_GROUP: Final = "EnrolmentLogGroup"
+ENROLMENT_STATUS: Final = "EnrolmentStatus"
+ENROLMENT_ON_EVENTS: Final = "EnrolmentOnVpcEvents"  # + Permission
+ENROLMENT_SWEEP: Final = "EnrolmentSweep"  # + Permission
+ENROLMENT_ROLE: Final = "EnrolmentRole"
+
+# The telemetry rule template (cfn-flowlogs telemetry): the rule, and the optional centralization rule.
+TELEMETRY_RULE: Final = "VpcFlowLogsTelemetryRule"
+CENTRALIZATION_RULE: Final = "VpcFlowLogsCentralizationRule"
+
 # The query layer (create_athena_table, create_logs_insights_queries): metadata only, no data.
 GLUE_DATABASE: Final = "FlowLogsGlueDatabase"
 GLUE_TABLE: Final = "FlowLogsGlueTable"

@@ -38,6 +38,7 @@ class Plan:
     logs_insights: Decision = False  # the Logs Insights query definitions (compile time only)
     # Each further VPC's flow log: (logical ID base, whether it exists, the VPC ID).
     more_vpcs: tuple[tuple[str, Decision, Any], ...] = ()
+    enrol: Decision = False  # the enrolment: a function that logs every VPC of the account and Region
 
     def by_target(self, ctx: BuildContext, value: Callable[[str], Any]) -> Any:
         """`value(target)` for the one target set: a chain of Fn::If when only deploy time knows."""
@@ -80,6 +81,8 @@ def plan(ctx: BuildContext) -> Plan:
         table=ctx.all(create_bucket, bool(ctx.values.get("create_athena_table"))),
         logs_insights=ctx.all(to_cloudwatch, bool(ctx.values.get("create_logs_insights_queries"))),
         more_vpcs=_more_vpcs(ctx, create),
+        # The StackSet template's input: absent from the other templates' values.
+        enrol=ctx.enabled("enrol_vpcs") if "enrol_vpcs" in ctx.values else False,
     )
 
 

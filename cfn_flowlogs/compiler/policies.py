@@ -9,10 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Final
 
+import awacs.cloudformation as cloudformation
+import awacs.cloudtrail as cloudtrail
+import awacs.ec2 as ec2
 import awacs.iam as iam
 import awacs.kms as kms
 import awacs.logs as logs
 import awacs.s3 as s3
+import awacs.ssm as ssm
 import awacs.sts as sts
 from awacs.aws import (
     Allow,
@@ -30,6 +34,8 @@ from awacs.aws import (
     StringLike,
 )
 from troposphere import Ref, Sub
+
+from ..config.marks import ENROLMENT_MARK
 
 VERSION: Final = "2012-10-17"
 FLOW_LOGS_SERVICE: Final = "vpc-flow-logs.amazonaws.com"
@@ -162,6 +168,11 @@ LOG_DELIVERY_ACTIONS: Final = [
 ]
 
 
+def log_delivery_statement() -> Statement:
+    """Set up and remove log delivery (to S3 or Firehose) for the flow logs a principal creates."""
+    return Statement(Sid="ManageLogDelivery", Effect=Allow, Action=LOG_DELIVERY_ACTIONS, Resource=["*"])
+
+
 def delivery_trust() -> Policy:
     """Only log delivery, acting for this account, may assume the source role."""
     return _service_trust("AllowLogDeliveryToAssume", DELIVERY_SERVICE, _source_account_if_sent())
@@ -186,7 +197,7 @@ def cross_account_source_permissions(role_arn: Any, target_arns: list[Any], dest
                     ]
                 ),
             ),
-            Statement(Sid="ManageLogDelivery", Effect=Allow, Action=LOG_DELIVERY_ACTIONS, Resource=["*"]),
+            log_delivery_statement(),
             Statement(
                 Sid="AssumeDestinationRole", Effect=Allow, Action=[sts.AssumeRole], Resource=[destination_role_arn]
             ),
@@ -234,6 +245,27 @@ def key_logs_statement(log_group_arn: Any) -> Statement:
         ],
         Resource=["*"],
         Condition=Condition(ArnLike("kms:EncryptionContext:aws:logs:arn", log_group_arn)),
+    )
+
+
+def telemetry_key_statement(organization_id: Any = None) -> Statement:
+    """CloudWatch Logs may use the key for the log groups a telemetry rule creates: AWS's own
+    statement for an organization's rule (aws:SourceOrgID); for one account's rule, the log groups
+    of this account alone (the key's encryption context, as for any encrypted log group)."""
+    if organization_id is not None:
+        conditions = [StringEquals("aws:SourceOrgID", organization_id),
+                      ArnLike("kms:EncryptionContext:aws:logs:arn",
+                              Sub("arn:${AWS::Partition}:logs:*:*:log-group:*"))]  # fmt: skip
+    else:
+        conditions = [ArnLike("kms:EncryptionContext:aws:logs:arn",
+                              Sub("arn:${AWS::Partition}:logs:*:${AWS::AccountId}:log-group:*"))]  # fmt: skip
+    return Statement(
+        Sid="AllowCloudWatchLogsToUseKey",
+        Effect=Allow,
+        Principal=Principal("Service", "logs.amazonaws.com"),
+        Action=[kms.Encrypt, kms.Decrypt, kms.Action("GenerateDataKey*"), kms.DescribeKey],
+        Resource=["*"],
+        Condition=Condition(conditions),
     )
 
 
@@ -360,3 +392,38 @@ def function_logs_statement(log_group_arn: Any) -> Statement:
         Action=[logs.CreateLogStream, logs.PutLogEvents],
         Resource=[log_group_arn],
     )
+
+
+# --- the enrolment's function (the StackSet template's) ---------------------------------------
+
+
+def enrolment_permissions(*, stacks_arn: Any, log_groups_arn: Any, status_arn: Any) -> Policy:
+    """Read VPCs, flow logs and trails; create flow logs only with the enrolment's mark, and tag,
+    retag or delete only flow logs that carry it; read its stacks, write its status and its log."""
+    flow_logs = Sub("arn:${AWS::Partition}:ec2:*:${AWS::AccountId}:vpc-flow-log/*")
+    marked = f"aws:ResourceTag/{ENROLMENT_MARK}"
+    return PolicyDocument(
+        Version=VERSION,
+        Statement=[
+            Statement(Sid="DescribeVpcsAndFlowLogs", Effect=Allow, Action=[ec2.DescribeVpcs, ec2.DescribeFlowLogs],
+                      Resource=["*"]),
+            Statement(Sid="CreateFlowLogsOfVpcs", Effect=Allow, Action=[ec2.CreateFlowLogs],
+                      Resource=[Sub("arn:${AWS::Partition}:ec2:*:${AWS::AccountId}:vpc/*")]),
+            Statement(Sid="CreateMarkedFlowLogs", Effect=Allow, Action=[ec2.CreateFlowLogs], Resource=[flow_logs],
+                      Condition=Condition(StringLike(f"aws:RequestTag/{ENROLMENT_MARK}", "*"))),
+            Statement(Sid="TagFlowLogsOnCreate", Effect=Allow, Action=[ec2.CreateTags], Resource=[flow_logs],
+                      Condition=Condition(StringEquals("ec2:CreateAction", "CreateFlowLogs"))),
+            Statement(Sid="ManageMarkedFlowLogs", Effect=Allow,
+                      Action=[ec2.DeleteFlowLogs, ec2.CreateTags, ec2.DeleteTags], Resource=[flow_logs],
+                      Condition=Condition(StringLike(marked, "*"))),
+            log_delivery_statement(),
+            Statement(Sid="ReadEnrolmentStacks", Effect=Allow, Action=[cloudformation.DescribeStacks],
+                      Resource=[stacks_arn]),
+            Statement(Sid="ListTrails", Effect=Allow, Action=[cloudtrail.DescribeTrails], Resource=["*"]),
+            Statement(Sid="ReadTrails", Effect=Allow,
+                      Action=[cloudtrail.GetTrailStatus, cloudtrail.GetEventSelectors],
+                      Resource=[Sub("arn:${AWS::Partition}:cloudtrail:*:*:trail/*")]),
+            Statement(Sid="WriteEnrolmentStatus", Effect=Allow, Action=[ssm.PutParameter], Resource=[status_arn]),
+            function_logs_statement(log_groups_arn),
+        ],
+    )  # fmt: skip

@@ -172,6 +172,13 @@ def add_resources(ctx: BuildContext, *, outputs: bool = True, placeholder: bool 
     flow_log, more_flow_logs = add_flow_log(
         ctx, decisions, log_group=log_group.log_group, role=role, bucket=bucket, source=source
     )
+    if decisions.enrol is not False:
+        from .resources.enrolment import add_enrolment  # imported only when asked for
+        from .resources.flow_log import flow_log_properties
+
+        properties = flow_log_properties(ctx, decisions, log_group=log_group.log_group, role=role, bucket=bucket,
+                                         source=source)  # fmt: skip
+        add_enrolment(ctx, decisions, properties)
     queries = None
     if decisions.athena is not False or decisions.logs_insights is not False:
         from .resources.queries import add_query_layer, log_fields  # imported only when asked for
@@ -315,6 +322,12 @@ def _add_rules(ctx: BuildContext) -> None:
             [(is_("log_destination_type", "s3"), "EnableCustomS3Destination needs LogDestinationType s3."),
              (set_("s3_bucket"), "EnableCustomS3Destination needs S3Bucket." if open_bucket_choice
               else "Set S3Bucket: every flow log delivers there.")],
+        ),
+        "EnrolmentCoversEveryVpc": (
+            ctx.is_true("enrol_vpcs") if "enrol_vpcs" in ctx.parameters else False,
+            [(ctx.all(empty("vpc_id"), *(empty(name) for name in slots)),
+              "The enrolment logs every VPC of the account and region: leave VpcId and the AdditionalVpcId slots "
+              "empty (a target of another kind may stay).")],
         ),
         "S3BucketOnlyWithCustomDestination": (
             set_("s3_bucket"),

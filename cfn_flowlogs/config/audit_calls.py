@@ -23,6 +23,7 @@ MEMBER_CALLS: Final[dict[str, str]] = {
     "logs:DescribeLogStreams": "logs:DescribeLogStreams",  # proof of delivery to CloudWatch Logs
     "s3:ListObjectsV2": "s3:ListBucket",  # proof of delivery to S3
     "s3:HeadBucket": "s3:ListBucket",  # botocore's redirect to a bucket's own region
+    "ssm:GetParametersByPath": "ssm:GetParametersByPath",  # the enrolment's status
 }
 # Made only by the caller, with its own credentials: who it is, the accounts in scope, the role.
 CALLER_CALLS: Final[dict[str, str | None]] = {

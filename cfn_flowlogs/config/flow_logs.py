@@ -13,6 +13,7 @@ from . import fields as flowlog_fields
 from . import statements
 from .inputs import ADDITIONAL_VPCS, BY_NAME, GIB, INPUTS, QUERY_BY_NAME, QUERY_INPUTS, TARGETS, TRAFFIC_TYPES, Input
 from .layout import RecordShape
+from .marks import RESERVED_PREFIX, STACK_MARK
 from .validators import (
     check_bool,
     check_bucket_name,
@@ -67,7 +68,7 @@ _ACROSS_ACCOUNTS: Final = {
 _DEFAULTS: Final = {spec.name: spec.default for spec in INPUTS}
 # The Athena results settings of a bucket of your own (the stack's own bucket fixes both).
 _CUSTOM_BUCKET_RESULTS: Final = ("athena_results_expected_bucket_owner", "athena_results_kms_key_arn")
-MAX_TAGS: Final = 50
+MAX_TAGS: Final = 49  # AWS's 50, less the cfn-flowlogs:stack tag each flow log carries
 # Unknown keys reported one by one (with the inputs each may have meant); a file with more is no
 # config of this module, and the rest are counted in one more line.
 MAX_UNKNOWN: Final = 20
@@ -492,15 +493,20 @@ def _check_destination_options(options: Any) -> Mapping[str, Any] | None:
 
 
 def check_tags(tags: Any) -> dict[str, str]:
-    """custom_tags within AWS's limits (50, key 1-128, value up to 256, no aws: prefix)."""
+    """custom_tags within AWS's limits (50 with the stack's mark, key 1-128, value up to 256, no aws:
+    prefix) and none of cfn-flowlogs' own marks."""
     tags = check_mapping("custom_tags", tags)
     if len(tags) > MAX_TAGS:
-        raise ConfigError("custom_tags", f"{len(tags)} tags", f"at most {MAX_TAGS} tags")
+        raise ConfigError("custom_tags", f"{len(tags)} tags", f"at most {MAX_TAGS} tags (AWS allows 50 on a "
+                          f"resource, and each flow log carries {STACK_MARK})")  # fmt: skip
     for key, value in tags.items():
-        if not 1 <= len(key) <= 128 or key.lower().startswith("aws:") or not re.fullmatch(_TAG_CHARS, key):
-            raise ConfigError(
-                "custom_tags", key, "tag keys of 1-128 letters, digits, spaces and _.:/=+-@, not starting with aws:"
-            )
+        if (
+            not 1 <= len(key) <= 128
+            or key.lower().startswith(("aws:", RESERVED_PREFIX))
+            or not re.fullmatch(_TAG_CHARS, key)
+        ):
+            raise ConfigError("custom_tags", key, "tag keys of 1-128 letters, digits, spaces and _.:/=+-@, not "
+                              f"starting with aws: or {RESERVED_PREFIX} (the marks of who made it)")  # fmt: skip
         if not isinstance(value, str) or len(value) > 256 or not re.fullmatch(_TAG_CHARS, value):
             raise ConfigError(f"custom_tags.{key}", value, "a string of up to 256 letters, digits, spaces and _.:/=+-@")
     return copy.deepcopy(dict(tags))

@@ -250,6 +250,9 @@ INPUTS: Final[tuple[Input, ...]] = (
 BY_NAME: Final[dict[str, Input]] = {spec.name: spec for spec in INPUTS}
 
 VPC_ID_PATTERN: Final = BY_NAME["vpc_id"].pattern
+# Stands in for the target where settings are checked for any VPC (a rollout's shared inputs, a
+# telemetry rule's): never deployed.
+PLACEHOLDER_VPC: Final = "vpc-00000000"
 # More VPCs logged the same way as the target, a flow log each. Not a Parameter of the shipped
 # template, where a VPC's flow log would cost 2.2 KB of the 1.7 KB left under 51,200 bytes: a
 # compiled template takes any number, the StackSet template (stackset.py) has slots for them.
@@ -267,6 +270,22 @@ ADDITIONAL_VPC_SLOTS: Final[tuple[Input, ...]] = tuple(
         allowed=BY_NAME["vpc_id"].allowed, pattern=VPC_ID_PATTERN,
     )
     for index in range(1, 10)
+)  # fmt: skip
+
+# The enrolment (the StackSet template's): a function gives every VPC of the account and Region the
+# flow log its stack instance describes. Its role is made once per account, by a template of its own.
+ENROLMENT_ROLE_NAME: Final = "cfn-flowlogs-enrolment"
+ENROLMENT_INPUTS: Final[tuple[Input, ...]] = (
+    Input(
+        "enrol_vpcs", "bool", False, "Enrolment", "Enrol every VPC",
+        "true: every VPC of the account and Region gets this flow log, new ones within minutes, by a function "
+        "(leave VpcId and the slots empty: it covers them).",
+    ),
+    Input(
+        "enrolment_role_name", "str", ENROLMENT_ROLE_NAME, "Enrolment", "Enrolment role name",
+        "The function's role, made once per account by templates/vpc-flow-logs-enrolment-role.yaml.",
+        allowed="an IAM role name: 1-64 of letters, digits and +=,.@_-", pattern=ROLE_NAME_PATTERN,
+    ),
 )  # fmt: skip
 
 # The query layer: decided at compile time (the table's columns are the log format's), so never

@@ -12,16 +12,15 @@ CHECKOV_SKIPS: Final[dict[str, str]] = {
     "CKV_AWS_111": "Only on the Firehose cross-account source role: logs:CreateLogDelivery and its kin have no "
     "resource-level permissions, and AWS documents them on *.",
     "CKV_AWS_115": "Reserved concurrency comes out of the account's unreserved concurrency less the 100 AWS "
-    "keeps unreserved: where the quota is 100 or less, the deploy fails. The function runs once per stack "
-    "operation.",
-    "CKV_AWS_116": "Lambda retries this asynchronous invocation, so a queue would get what still fails; but the "
-    "function reports each failure to CloudFormation (stack events, detail in its log), failing only when "
-    "it cannot: a queue would copy stack events nobody reads.",
-    "CKV_AWS_117": "The function calls only the S3 and CloudFormation APIs; a VPC would add subnets and "
-    "endpoints for no gain.",
-    "CKV_AWS_158": "Only on the bucket emptier's log group: CloudWatch Logs always encrypts logs at rest, this "
-    "one holds diagnostics, not flow records, and a key given by kms_key_arn may not let CloudWatch Logs "
-    "use it.",
+    "keeps unreserved: where the quota is 100 or less, the deploy fails. Runs are rare or idempotent.",
+    "CKV_AWS_116": "Lambda retries these asynchronous invocations; the bucket emptier reports each failure to "
+    "CloudFormation, the enrolment's next sweep repeats a failed run and its status says what failed: a queue "
+    "would copy what nobody reads.",
+    "CKV_AWS_117": "The functions call only AWS APIs; a VPC would add subnets and endpoints for no gain.",
+    "CKV_AWS_158": "Only on the functions' own log groups: CloudWatch Logs always encrypts logs at rest, these "
+    "hold diagnostics, not flow records, and a kms_key_arn key may not let CloudWatch Logs use it.",
+    "CKV_AWS_173": "Only on the enrolment's function: its environment holds the flow log's settings, no secret; "
+    "Lambda encrypts it at rest with an AWS key, and a key of its own would cost every account and region one.",
 }
 
 

@@ -17,6 +17,7 @@ from troposphere.iam import Policy, Role
 
 from ..compiler import naming, policies
 from ..config.audit_calls import member_actions
+from ..config.marks import ENROLMENT_STATUS_PATH
 from ..config.validators import ACCOUNT
 from .requirements import resolve
 
@@ -31,6 +32,8 @@ SERVICES: Final[dict[str, tuple[str, str]]] = {
     "ec2": ("ReadVpcsAndFlowLogs", "*"),
     "logs": ("ReadLogStreams", "arn:${AWS::Partition}:logs:*:*:log-group:*"),
     "s3": ("ListDeliveredObjects", "arn:${AWS::Partition}:s3:::*"),
+    # The enrolment's status parameters, and their path (GetParametersByPath is granted on it).
+    "ssm": ("ReadEnrolmentStatus", "arn:${AWS::Partition}:ssm:*:*:parameter" + ENROLMENT_STATUS_PATH.rstrip("/") + "*"),
 }
 
 

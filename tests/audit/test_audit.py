@@ -22,7 +22,7 @@ import yaml
 
 from cfn_flowlogs.audit.delivery import DELIVERING, Proof
 from cfn_flowlogs.audit.judge import exit_code, judge, tally
-from cfn_flowlogs.audit.plan import PlanScope, PlanSettings, build_plan, check_settings
+from cfn_flowlogs.audit.plan import ENROLLED, MANAGEMENT, REPAIR, PlanScope, PlanSettings, build_plan, check_settings
 from cfn_flowlogs.audit.records import Unreadable, Vpc, vpcs_from_api
 from cfn_flowlogs.audit.render import render, rows, to_csv, to_table
 from cfn_flowlogs.audit.rollout import load_plan, parse_plan
@@ -206,6 +206,8 @@ def test_flow_log_fields_are_kept_as_ec2_reports_them():
         "last_delivery": WHEN,
         "delivery": "delivering",
         "delivery_reason": "log group vpc-flow-logs: ...",
+        "made_by": "other",  # no tag says who made it
+        "made_by_detail": None,
     }
 
 
@@ -318,102 +320,53 @@ def audited() -> list[Any]:
             for account, region, vpc, status, default in AUDIT]  # fmt: skip
 
 
-def override(first: str, *more: str) -> dict[str, Any]:
-    """A plan's override of one account and region: its target, then the template's slots."""
-    return {"vpc_id": first, **({"additional_vpc_ids": list(more)} if more else {})}
-
-
-@pytest.mark.parametrize(
-    ("include_partial", "overrides", "left"),
-    [
-        (False,
-         {ACCOUNT: {"us-east-1": ["vpc-000000000000000a1", "vpc-000000000000000d1"]},
-          OTHER: {"eu-west-1": ["vpc-000000000000000d4"]}},
-         {"vpc-000000000000000b1": "partial", "vpc-000000000000000d2": "partial", "vpc-000000000000000d3": "failing"}),
-        (True,
-         {ACCOUNT: {"us-east-1": ["vpc-000000000000000a1", "vpc-000000000000000d1", "vpc-000000000000000b1"],
-                    "eu-west-1": ["vpc-000000000000000d2"]},
-          OTHER: {"eu-west-1": ["vpc-000000000000000d4"]}},
-         {"vpc-000000000000000d3": "failing"}),
-    ],
-)  # fmt: skip
-def test_plan_overrides_every_vpc_of_an_account_and_region(include_partial, overrides, left):
-    # GIVEN the audit of two accounts WHEN a self-managed plan is built
-    settings = PlanSettings(ARCHIVE, inputs={"traffic_type": "ALL"}, include_partial=include_partial)
+def test_the_plan_enrols_every_vpc_names_none_and_lists_what_is_not_covered():
+    # GIVEN the audit of two accounts (missing, partial, failing and covered VPCs, a region not read)
+    # WHEN a self-managed plan is built
+    settings = PlanSettings(ARCHIVE, inputs={"traffic_type": "ALL"})
     plan = build_plan(audited(), [LOST], settings, PlanScope(("eu-west-1", "us-east-1"), accounts=(ACCOUNT, OTHER)))
-    # THEN one override per account and region with all its VPCs: missing before partial, a team's
-    # VPC before the default
-    assert plan.data["overrides"] == {
-        account: {region: override(*vpcs) for region, vpcs in by_region.items()}
-        for account, by_region in overrides.items()
-    }
+    # THEN it enrols: no override names a VPC, and there are no waves
+    assert plan.data["enrolment"] is True and plan.data["overrides"] == {}
     assert plan.data["accounts"] == [ACCOUNT, OTHER] and "organizational_units" not in plan.data
-    assert sorted(f.vpc.vpc_id for f in plan.planned) == sorted(
-        vpc for by_region in overrides.values() for vpcs in by_region.values() for vpc in vpcs
-    )
-    # AND no covered VPC; every VPC left out is listed with why, and so is what was not read
-    assert {f.vpc.vpc_id: why.split()[0].rstrip(":") for f, why in plan.left_out} == {
-        vpc: reason.split()[0] for vpc, reason in left.items()
-    }
+    # AND every VPC not covered is listed with what becomes of it: the enrolment covers the missing and
+    # partial ones; a failing one needs repair; a covered one is not listed
+    enrolled = {"vpc-000000000000000a1", "vpc-000000000000000d1", "vpc-000000000000000b1", "vpc-000000000000000d2",
+                "vpc-000000000000000d4"}  # fmt: skip
+    assert {f.vpc.vpc_id for f in plan.planned} == enrolled
+    assert {f.vpc.vpc_id: why for f, why in plan.left_out} == {
+        **dict.fromkeys(enrolled, ENROLLED), "vpc-000000000000000d3": REPAIR}  # fmt: skip
     text = plan.text()
-    assert "vpc-000000000000000c2" not in text and "next wave" not in text
-    comments = text.split("\n# Not in this plan", 1)[1]
-    for vpc in left:
-        assert f" {vpc}" in comments
+    assert "vpc-000000000000000c2" not in text and "wave" not in text
+    for vpc in (*enrolled, "vpc-000000000000000d3"):
+        assert f" {vpc}" in text.split("\n# Not covered now", 1)[1]
     assert f"#   {OTHER} {REGION}: {LOST.message}" in text
     # AND it is a plan `cfn-flowlogs rollout` accepts, the same as its data
     assert parse_plan(yaml.safe_load(text)) == plan.rollout
 
 
-def missing_vpcs(count: int, *, defaults: tuple[int, ...] = ()) -> list[Any]:
-    """`count` missing VPCs of one account and region, listed out of order; `defaults` are default VPCs."""
-    return [finding(f"vpc-{n:017x}", "missing", default=n in defaults) for n in reversed(range(1, count + 1))]
-
-
-def test_three_missing_vpcs_go_in_one_override_team_vpcs_first():
-    # GIVEN three missing VPCs of one account and region, the default one with the lowest ID
-    plan = build_plan(
-        missing_vpcs(3, defaults=(1,)), [], PlanSettings(ARCHIVE), PlanScope((REGION,), accounts=(ACCOUNT,))
-    )
-    # THEN one override: the team VPCs by ID, then the default VPC; nothing is left for a next wave
-    assert plan.data["overrides"] == {ACCOUNT: {REGION: override(f"vpc-{2:017x}", f"vpc-{3:017x}", f"vpc-{1:017x}")}}
-    assert plan.left_out == () and "next wave" not in plan.text()
-    # AND the written plan reads back as the same rollout: one stack instance logs all three
-    rollout = parse_plan(yaml.safe_load(plan.text()))
-    assert rollout == plan.rollout
-    assert rollout.overrides[ACCOUNT, REGION].additional_vpc_ids == (f"vpc-{3:017x}", f"vpc-{1:017x}")
-
-
-def test_more_vpcs_than_a_stack_instance_logs_wait_for_the_next_wave(tmp_path: Path):
-    # GIVEN twelve missing VPCs of one account and region, the default one with the lowest ID
-    plan = build_plan(
-        missing_vpcs(12, defaults=(1,)), [], PlanSettings(ARCHIVE), PlanScope((REGION,), accounts=(ACCOUNT,))
-    )
-    # THEN ten are planned (the target and nine slots): the first ten team VPCs by ID
-    vpcs = [f"vpc-{n:017x}" for n in range(1, 13)]
-    ranked = [*vpcs[1:], vpcs[0]]  # team VPCs by ID, then the default VPC
-    assert plan.data["overrides"] == {ACCOUNT: {REGION: override(*ranked[:10])}}
-    assert sorted(f.vpc.vpc_id for f in plan.planned) == sorted(ranked[:10])
-    # AND the other two are listed as the next wave, in the file's comments too
-    assert [(f.vpc.vpc_id, why.split(" (")[0]) for f, why in plan.left_out] == [(v, "next wave") for v in ranked[10:]]
-    text = plan.text()
-    comments = text.split("\n# Not in this plan: next wave", 1)[1]
-    assert [line.split()[3].rstrip(":") for line in comments.splitlines()[1:]] == ranked[10:]
-    # AND the file is a plan `cfn-flowlogs rollout` reads
-    (tmp_path / "plan.yaml").write_text(text)
-    assert load_plan(tmp_path / "plan.yaml") == plan.rollout == parse_plan(yaml.safe_load(text))
+def test_any_number_of_missing_vpcs_is_one_plan(tmp_path: Path):
+    # GIVEN twelve missing VPCs of one account and region (more than the slots' ten)
+    missing = [finding(f"vpc-{n:017x}", "missing", default=n == 1) for n in reversed(range(1, 13))]
+    plan = build_plan(missing, [], PlanSettings(ARCHIVE), PlanScope((REGION,), accounts=(ACCOUNT,)))
+    # THEN the one plan covers them all, by the enrolment: none waits for a next wave
+    assert plan.data["overrides"] == {} and len(plan.planned) == 12
+    assert {why for _, why in plan.left_out} == {ENROLLED}
+    (tmp_path / "plan.yaml").write_text(plan.text())
+    assert load_plan(tmp_path / "plan.yaml") == plan.rollout
 
 
 def test_a_service_managed_plan_leaves_the_management_account_to_a_stack():
     # GIVEN the management account has a missing VPC, and the plan targets the organization's root
     scope = PlanScope(("us-east-1", "eu-west-1"), organizational_units=("r-ab12",), management_account=OTHER)
     plan = build_plan(audited(), [], PlanSettings(ARCHIVE), scope)
-    # THEN it gets no override (StackSets never deploy to the management account), and says so
-    assert set(plan.data["overrides"]) == {ACCOUNT} and plan.data["organizational_units"] == ["r-ab12"]
-    assert "management account" in dict((f.vpc.vpc_id, why) for f, why in plan.left_out)["vpc-000000000000000d4"]
-    # AND a self-managed plan (accounts) does plan it
+    # THEN it says StackSets never deploy there, and what to do
+    assert plan.data["organizational_units"] == ["r-ab12"]
+    assert dict((f.vpc.vpc_id, why) for f, why in plan.left_out)["vpc-000000000000000d4"] == MANAGEMENT
+    assert "docs/guides/coverage.md" in MANAGEMENT
+    # AND a self-managed plan (accounts) enrols it
     scope = PlanScope(("us-east-1", "eu-west-1"), accounts=(ACCOUNT, OTHER), management_account=OTHER)
-    assert OTHER in build_plan(audited(), [], PlanSettings(ARCHIVE), scope).data["overrides"]
+    left = dict((f.vpc.vpc_id, why) for f, why in build_plan(audited(), [], PlanSettings(ARCHIVE), scope).left_out)
+    assert left["vpc-000000000000000d4"] == ENROLLED
 
 
 def test_a_plan_with_nothing_to_cover_is_still_a_plan():
@@ -570,6 +523,14 @@ def test_every_list_is_paginated_and_every_flow_log_proven(auditor):
     streams = {"logStreams": [{"logStreamName": enis[0], "lastEventTimestamp": now - 60_000}]}
     order = {"logGroupName": "vpc-flow-logs", "orderBy": "LastEventTime", "descending": True, "limit": 50}
     stubbed(auditor, "logs", CALLER).add_response("describe_log_streams", streams, order)
+    # AND the enrolment's status, in two pages: a sweep a minute ago that could not cover the team's VPC
+    swept = (dt.datetime.now(dt.timezone.utc) - dt.timedelta(minutes=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    status = {"time": swept, "trail": "recorded", "problems": {TEAM: "problem: quota full (FlowLogsLimitExceeded)"}}
+    ssm = stubbed(auditor, "ssm", CALLER)
+    path = {"Path": "/cfn-flowlogs/enrolment/", "MaxResults": 10}
+    ssm.add_response("get_parameters_by_path", {"Parameters": [], "NextToken": "t4"}, path)
+    parameter = {"Name": "/cfn-flowlogs/enrolment/StackSet-org-1", "Type": "String", "Value": json.dumps(status)}
+    ssm.add_response("get_parameters_by_path", {"Parameters": [parameter]}, {**path, "NextToken": "t4"})
     # WHEN it is collected
     collected = auditor.collect(scope)
     # THEN every page was asked for, one stream listing served every flow log of the group
@@ -579,7 +540,11 @@ def test_every_list_is_paginated_and_every_flow_log_proven(auditor):
     assert (default.interfaces, team.interfaces) == (0, 201)
     assert len(team.logs("NetworkInterface")) == 201 and collected.unreadable == ()
     assert (collected.account_regions, collected.regions) == (1, ("us-east-1",))
-    assert collected.calls == 9  # GetCallerIdentity, 2 + 2 pages, DescribeSubnets, 2 pages, DescribeLogStreams
+    # GetCallerIdentity, 2 + 2 pages, DescribeSubnets, 2 pages, DescribeLogStreams, 2 pages of the enrolment's status
+    assert collected.calls == 11
+    # AND each VPC carries what the enrolment's status says of it
+    assert team.enrolment == "problem: quota full (FlowLogsLimitExceeded) (StackSet-org-1)"
+    assert default.enrolment == f"swept {swept} by StackSet-org-1"
     # AND each flow log has its proof: the first interface's delivers, the others have no stream
     verdicts = {log.flow_log_id: log.delivery for log in team.flow_logs}
     assert verdicts.pop("fl-0") == "delivering" and set(verdicts.values()) == {"none"}

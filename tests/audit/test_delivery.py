@@ -15,6 +15,7 @@ import pytest
 from cfn_flowlogs.audit import delivery
 from cfn_flowlogs.audit.delivery import Window
 from cfn_flowlogs.config.audit_calls import CALLER_CALLS, MEMBER_CALLS, member_actions
+from cfn_flowlogs.config.marks import ENROLMENT_STATUS_PATH
 
 from . import calls
 
@@ -216,7 +217,13 @@ def one_vpc(auditor: Any, *flow_logs: dict[str, Any], interfaces: int = 2) -> tu
     ec2.add_response("describe_flow_logs", {"FlowLogs": list(flow_logs)}, PAGE)
     enis = [{"NetworkInterfaceId": f"eni-0aaaaaaaaaaaaaaa{n}", "VpcId": VPC} for n in range(1, interfaces + 1)]
     ec2.add_response("describe_network_interfaces", {"NetworkInterfaces": enis}, PAGE)
+    no_enrolment(stubbed(auditor, "ssm"))
     return scope, ec2
+
+
+def no_enrolment(ssm: Stubber) -> None:
+    """The account-region's enrolment status parameters: none (no enrolment there)."""
+    ssm.add_response("get_parameters_by_path", {"Parameters": []}, {"Path": ENROLMENT_STATUS_PATH, "MaxResults": 10})
 
 
 def s3_flow_log(ident: str = "fl-1", destination: str = f"arn:aws:s3:::{BUCKET}", **options: bool) -> dict[str, Any]:
@@ -298,7 +305,8 @@ def test_firehose_is_unverifiable_without_a_call(auditor):
     collected = auditor.collect(scope)
     ((log,),) = [vpc.flow_logs for vpc in collected.vpcs]
     assert (log.delivery, log.delivery_reason) == ("unverifiable", delivery.FIREHOSE)
-    assert collected.calls == 4  # GetCallerIdentity, DescribeVpcs, DescribeFlowLogs, DescribeNetworkInterfaces
+    # GetCallerIdentity, DescribeVpcs, DescribeFlowLogs, DescribeNetworkInterfaces, and the enrolment's status
+    assert collected.calls == 5
 
 
 def test_cloudwatch_logs_streams_newest_first_bounded(auditor):

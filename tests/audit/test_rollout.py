@@ -17,7 +17,7 @@ from awscli.shorthand import ShorthandParser
 from cfn_flip import to_json as yaml_to_json
 
 from cfn_flowlogs import ConfigError, FlowLogsConfig
-from cfn_flowlogs.audit.rollout import TEMPLATE_FILE, parse_plan, render_rollout
+from cfn_flowlogs.audit.rollout import ROLE_TEMPLATE_FILE, TEMPLATE_FILE, parse_plan, render_rollout
 from cfn_flowlogs.cli import main
 
 from ..conftest import ROOT, run_cli
@@ -28,6 +28,7 @@ PLAN = {
     "archive_bucket_arn": "arn:aws-cn:s3:::org-archive",
     "regions": ["cn-north-1", "cn-northwest-1"],
     "organizational_units": ["ou-ab12-34cd56ef"],
+    "enrolment": False,
     "inputs": {"traffic_type": "ALL"},
     "overrides": {"111122223333": {"cn-north-1": {"vpc_id": "vpc-0123456789abcdef0", "traffic_type": "REJECT"}}},
 }
@@ -115,8 +116,12 @@ def aws_calls(tmp_path, plan):
     for name, text in render_rollout(parse_plan(plan)).items():
         (out / name).write_text(text, encoding="utf-8")
     aws = bin_ / "aws"
+    # what rollout.sh reads back: an operation that succeeded, and a StackSet's ARN
     aws.write_text(f"#!{sys.executable}\nimport json, sys\nwith open({str(log)!r}, 'a') as f:\n"
-                   "    f.write(json.dumps(sys.argv[1:]) + '\\n')\n")  # fmt: skip
+                   "    f.write(json.dumps(sys.argv[1:]) + '\\n')\n"
+                   "if 'describe-stack-set-operation' in sys.argv: print('SUCCEEDED')\n"
+                   "elif 'describe-stack-set' in sys.argv: print(f'arn:aws:cloudformation:::stackset/{sys.argv[4]}')\n"
+                   "elif '--query' in sys.argv: print('operation-1')\n")  # fmt: skip
     aws.chmod(0o755)
     env = {**os.environ, "PATH": f"{bin_}{os.pathsep}{os.environ['PATH']}"}
     subprocess.run(["bash", str(out / "rollout.sh")], env=env, check=True)
@@ -300,3 +305,95 @@ def test_each_region_gets_its_own_target():
         "--regions cn-northwest-1 \\\n  --parameter-overrides file://overrides-111122223333-cn-northwest-1.json"
         in script
     )
+
+
+# --- with the enrolment ------------------------------------------------------------------------
+
+ENROLLED = {**PLAN, "enrolment": True, "overrides": {"111122223333": {"cn-north-1": {"traffic_type": "REJECT"}}}}
+
+
+def test_with_the_enrolment_every_instance_enrols_and_an_override_is_an_exception():
+    # GIVEN a plan with the enrolment and one exception: another traffic type for one account and region
+    files = render_rollout(parse_plan(ENROLLED))
+    # THEN every instance enrols its VPCs through the role of its account, creating no flow log of its own
+    shared = parameters(files["parameters.json"])
+    assert set(shared) == template_parameters(files)
+    assert {k: shared[k] for k in ("EnrolVpcs", "EnrolmentRoleName", "CreateResources", "VpcId", *SLOTS)} == {
+        "EnrolVpcs": "true", "EnrolmentRoleName": "cfn-flowlogs-enrolment", "CreateResources": "false", "VpcId": "",
+        **dict.fromkeys(SLOTS, "")}  # fmt: skip
+    # AND the exception overrides only what differs: no target, nothing created by the stack itself
+    assert parameters(files["overrides-111122223333-cn-north-1.json"]) == {"TrafficType": "REJECT"}
+    # AND the role's template and parameters come with it, for the StackSet's functions
+    assert files[ROLE_TEMPLATE_FILE] == (ROOT / "templates" / ROLE_TEMPLATE_FILE).read_text(encoding="utf-8")
+    assert parameters(files["role-parameters.json"]) == {"StackSetName": "org-flow-logs",
+                                                         "RoleName": "cfn-flowlogs-enrolment"}  # fmt: skip
+
+
+def capabilities_needed(template_text):
+    """What AWS asks of a template: CAPABILITY_NAMED_IAM for an IAM resource with a custom name,
+    CAPABILITY_IAM for one without, else nothing (CreateStackSet's Capabilities)."""
+    resources = json.loads(yaml_to_json(template_text))["Resources"].values()
+    iam = [r for r in resources if r["Type"].startswith("AWS::IAM::")]
+    if any("RoleName" in r.get("Properties", {}) for r in iam):
+        return ["CAPABILITY_NAMED_IAM"]
+    return ["CAPABILITY_IAM"] if iam else []
+
+
+def option(call, name):
+    """The values given to an option of one AWS CLI call (None: the option is not given)."""
+    if name not in call:
+        return None
+    return list(itertools.takewhile(lambda arg: not arg.startswith("--"), call[call.index(name) + 1 :]))
+
+
+@pytest.mark.parametrize("plan", [ENROLLED, {**ENROLLED, "organizational_units": [], "accounts": ["111122223333"]}],
+                         ids=["service-managed", "self-managed"])  # fmt: skip
+def test_the_role_comes_first_in_one_region_and_each_stack_set_gets_exactly_its_capabilities(tmp_path, plan):
+    # WHEN rollout.sh runs as written
+    calls = aws_calls(tmp_path, plan)
+    files = render_rollout(parse_plan(plan))
+    creates = [c for c in calls if c[:2] == ["cloudformation", "create-stack-set"]]
+    instances = [c for c in calls if c[:2] == ["cloudformation", "create-stack-instances"]]
+    # THEN the role's StackSet is made first, in the plan's first region only, and waited for
+    assert [option(c, "--stack-set-name") for c in creates] == [["org-flow-logs-enrolment-role"], ["org-flow-logs"]]
+    assert option(instances[0], "--regions") == ["cn-north-1"]
+    assert option(instances[1], "--regions") == ["cn-north-1", "cn-northwest-1"]
+    waited = calls.index(next(c for c in calls if "describe-stack-set-operation" in c))
+    assert calls.index(instances[0]) < waited < calls.index(creates[1])
+    # AND each StackSet gets exactly the capabilities its template needs: IAM for the named role only
+    for create in creates:
+        template = files[option(create, "--template-body")[0].removeprefix("file://")]
+        assert (option(create, "--capabilities") or []) == capabilities_needed(template)
+    assert capabilities_needed(files[ROLE_TEMPLATE_FILE]) == ["CAPABILITY_NAMED_IAM"]
+    # AND a new account of the OUs gets the role before the functions (auto-deployment's DependsOn)
+    if plan["organizational_units"]:
+        auto = json.loads(option(creates[1], "--auto-deployment")[0])
+        assert auto == {"Enabled": True, "RetainStacksOnAccountRemoval": True,
+                        "DependsOn": ["arn:aws:cloudformation:::stackset/org-flow-logs-enrolment-role"]}  # fmt: skip
+
+
+def test_with_the_enrolment_an_override_naming_a_vpc_is_refused_with_the_way_out():
+    with pytest.raises(ConfigError) as caught:
+        parse_plan({**ENROLLED, **override(vpc_id=VPC)})
+    assert caught.value.name == f"{WHERE}.vpc_id"
+    assert "enrolment: false keeps the slots" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("override", "refused"),
+    [
+        pytest.param({"subnet_id": "subnet-0123456789abcdef0"}, False, id="a-subnet-beside-the-enrolment"),
+        pytest.param({"transit_gateway_id": "tgw-0123456789abcdef0", "max_aggregation_interval": 60,
+                      "traffic_type": None}, True, id="a-transit-gateway-beside-the-enrolment"),
+    ],
+)  # fmt: skip
+def test_beside_the_enrolment_an_override_keeps_its_vpc_records_shape(override, refused):
+    # GIVEN the enrolment, which writes every VPC's records under the archive's one prefix
+    plan = {**ENROLLED, **{"overrides": {"111122223333": {"cn-north-1": override}}}}
+    # THEN a target whose records have the same fields is an exception it allows; a transit gateway's is not
+    if not refused:
+        assert parse_plan(plan).overrides
+        return
+    with pytest.raises(ConfigError) as caught:
+        parse_plan(plan)
+    assert caught.value.name == f"{WHERE}.transit_gateway_id" and "the enrolment's (VPC)" in caught.value.allowed

@@ -1,8 +1,9 @@
 """`cfn-flowlogs audit` on the local endpoint: an organization of member accounts reached through
 `sts assume-role`, two regions, VPCs with every kind of flow log (and none), the JSON, table and
 CSV reports, the exit codes, `--accounts` and `--organizational-units` scoping, and the plan it
-writes, rolled out with `cfn-flowlogs rollout` and its `rollout.sh` as written: one stack instance
-per account-region covers up to ten missing VPCs, so a plan takes one wave, or two for eleven.
+writes, rolled out with `cfn-flowlogs rollout` and its `rollout.sh` as written: the plan enrols,
+so it names no VPC and has no wave; each stack instance's function (run here, in this process, as
+moto runs no Lambda: tests/aws/enrolling.py) gives every VPC of its account-region the flow log.
 
 moto does not enforce sts:AssumeRole ("the role does not need to exist", moto/sts/models.py), so
 a role that cannot be assumed is simulated at the boto3 boundary: a botocore event hook on the
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,11 +27,13 @@ import pytest
 import yaml
 
 from cfn_flowlogs.audit.rollout import load_plan
+from cfn_flowlogs.config.marks import TELEMETRY_MARK
 
 from .accounts import Organization, organization
 from .auditing import R1, R2, Audit, Member, denying
 from .endpoint import ACCOUNT, BIN, Aws
 from .endpoint import run_program as run
+from .enrolling import sweep
 
 ARCHIVE = "cfn-flowlogs-audit-archive"
 ARCHIVE_ARN = f"arn:aws:s3:::{ARCHIVE}"
@@ -183,11 +187,11 @@ def test_table_ends_with_a_summary_line_per_status(estate: Estate, audit: Audit)
     # THEN one aligned line per VPC, then one summary line per status
     assert done.code == 1
     lines = done.out.splitlines()
-    assert lines[0].split() == ["ACCOUNT", "REGION", "VPC", "NAME", "DEFAULT", "STATUS", "LOGS", "V/S/I", "LAST",
-                                "DELIVERY", "REASON"]  # fmt: skip
+    assert lines[0].split() == ["ACCOUNT", "REGION", "VPC", "NAME", "DEFAULT", "STATUS", "LOGS", "V/S/I", "MADE",
+                                "BY", "LAST", "DELIVERY", "REASON"]  # fmt: skip
     app = next(line for line in lines if estate.vpcs["a1-app"] in line).split()
     # (moto's VPCs made here have no network interface: idle, so covered without data)
-    assert app[:8] == [estate.id("a"), R1, estate.vpcs["a1-app"], "a-app", "no", "covered", "1/0/0", "-"]
+    assert app[:9] == [estate.id("a"), R1, estate.vpcs["a1-app"], "a-app", "no", "covered", "1/0/0", "other", "-"]
     assert [line.split()[:2] for line in lines[-7:]] == [
         ["covered", "2"], ["silent", "0"], ["unverifiable", "0"], ["partial", "0"], ["failing", "0"],
         ["missing", "1"], ["error", "0"],
@@ -317,6 +321,19 @@ def roll_out(aws: Aws, workdir: Path, plan: str, into: str) -> None:
     run(["bash", f"{into}/rollout.sh"], aws, workdir)
 
 
+def enrolment_flow_logs(rows: list[dict[str, Any]], stack_set: str) -> dict[str, dict[str, Any]]:
+    """VPC ID -> its one VPC flow log that the enrolment of `stack_set` made, as the audit reports it:
+    made by a stack instance's stack, named StackSet-<name>-<ID> (by moto, for a service-managed
+    StackSet, <name>)."""
+    found = {}
+    for row in rows:
+        made = [log for log in row["flow_logs"] if log["made_by"] == "enrolment"]
+        if made:
+            (found[row["vpc_id"]],) = made
+            assert re.fullmatch(f"(StackSet-)?{stack_set}(-[0-9a-f-]+)?", made[0]["made_by_detail"]), made
+    return found
+
+
 def test_plan_for_an_ou_rolled_out_covers_its_missing_vpcs(estate: Estate, audit: Audit, aws: Aws, tmp_path: Path):
     # GIVEN the OU `audit-rollout`, holding d: R1 default VPC missing (`d-app` covered), R2 default missing
     d = estate.id("d")
@@ -324,46 +341,51 @@ def test_plan_for_an_ou_rolled_out_covers_its_missing_vpcs(estate: Estate, audit
     scope = ("--organizational-units", estate.rollout_unit, "--regions", f"{R1},{R2}")
     options = ("--archive-bucket-arn", ARCHIVE_ARN, "--set", "traffic_type=ALL", "--stack-set-name", "audit-ou")
     wrote = audit_process(aws, tmp_path, *scope, "--write-plan", "plan.yaml", *options)
-    # THEN it exits 1 and the plan targets the OU (service-managed), its regions, an override per missing VPC
+    # THEN it exits 1 and the plan targets the OU (service-managed) and its regions, and enrols: no VPC named
     assert wrote.returncode == 1, wrote.stderr
     assert "cfn-flowlogs: wrote plan.yaml (" in wrote.stderr
-    assert "cfn-flowlogs: audit: plan.yaml: 2 VPC(s) in overrides\n" in wrote.stderr
-    plan = yaml.safe_load((tmp_path / "plan.yaml").read_text())
-    assert plan == {
+    assert (
+        "cfn-flowlogs: audit: plan.yaml: the enrolment covers every VPC; 2 not covered now, each listed at its end\n"
+        in wrote.stderr
+    )
+    text = (tmp_path / "plan.yaml").read_text()
+    assert yaml.safe_load(text) == {
         "stack_set_name": "audit-ou",
         "archive_bucket_arn": ARCHIVE_ARN,
         "organizational_units": [estate.rollout_unit],
         "regions": [R2, R1],
+        "enrolment": True,
         "inputs": {"traffic_type": "ALL"},
-        "overrides": {d: {R1: {"vpc_id": estate.vpcs["d1-default"]}, R2: {"vpc_id": estate.vpcs["d2-default"]}}},
+        "overrides": {},
     }
-    assert load_plan(tmp_path / "plan.yaml").overrides  # `cfn-flowlogs rollout` reads it
+    # AND its comments list the VPCs not covered now, by account and region
+    listed = text.split("# Not covered now: missing or partial")[1].splitlines()[1:3]
+    assert listed == [f"#   {d} {R2} {estate.vpcs['d2-default']} (default VPC): missing",
+                      f"#   {d} {R1} {estate.vpcs['d1-default']} (default VPC): missing"]  # fmt: skip
+    assert load_plan(tmp_path / "plan.yaml").enrolment  # `cfn-flowlogs rollout` reads it
     # AND the plan is never overwritten without --force
     again = audit_process(aws, tmp_path, *scope, "--write-plan", "plan.yaml", *options)
     assert again.returncode == 2 and "plan.yaml: exists (give --force to overwrite it)" in again.stderr
-    # WHEN the rollout is written and run as written
+    # WHEN the rollout is written and run as written, and each region's function sweeps
     roll_out(aws, tmp_path, "plan.yaml", "rollout")
-    # THEN every previously missing VPC has a flow log to the archive, and d's audit exits 0
+    member = Member(aws, d)
+    for region in (R1, R2):
+        sweep(aws, lambda service, region=region: member.client(service, region), "audit-ou")
+    # THEN every previously missing VPC has the enrolment's flow log to the archive, and d's audit exits 0
     done = audit("--accounts", d, "--regions", f"{R1},{R2}", "--format", "json")
     assert done.code == 0, done.out
     found = by_label(estate, done.rows())
-    for label in ("d1-default", "d2-default"):
-        (log,) = found[label]["flow_logs"]
+    made = enrolment_flow_logs(done.rows(), "audit-ou")
+    assert set(made) == {estate.vpcs[label] for label in ("d1-default", "d2-default", "d1-app")}
+    for log in made.values():
         assert (log["resource_type"], log["traffic_type"], log["log_destination_type"]) == ("VPC", "ALL", "s3")
         assert log["log_destination"].startswith(ARCHIVE_ARN)
-
-
-def instance_flow_logs(aws: Aws, member: Member, stack_set: str) -> dict[str, dict[str, str]]:
-    """Region -> logical ID -> flow log ID of each stack instance of the StackSet, all in `member`'s
-    account (a self-managed instance's stack lives there)."""
-    summaries = aws("cloudformation", "list-stack-instances", "--stack-set-name", stack_set)["Summaries"]
-    assert {s["Account"] for s in summaries} == {member.id}
-    found = {}
-    for summary in summaries:
-        cloudformation = member.client("cloudformation", summary["Region"])
-        listed = cloudformation.describe_stack_resources(StackName=summary["StackId"])["StackResources"]
-        found[summary["Region"]] = {r["LogicalResourceId"]: r["PhysicalResourceId"] for r in listed}
-    return found
+    # AND `d-app`'s own flow log, someone else's with other settings, is left as it was, beside the enrolment's
+    assert [log["made_by"] for log in found["d1-app"]["flow_logs"]].count("other") == 1
+    assert found["d1-app"]["makers"] in ("enrolment+other", "other+enrolment")
+    # AND each VPC says what the enrolment's status says: here (moto has no trail) that nothing records CreateVpc
+    lost = "problem: no logging trail records this Region's write management events: CreateVpc events are lost"
+    assert {row["enrolment"] for row in done.rows()} == {f"{lost} ({log['made_by_detail']})" for log in made.values()}
 
 
 def test_one_rollout_covers_an_account_region_with_two_missing_vpcs(
@@ -371,69 +393,66 @@ def test_one_rollout_covers_an_account_region_with_two_missing_vpcs(
 ):
     # GIVEN account e: R1 `e-one` and the default VPC missing, R2 the default VPC partial (an interface's log)
     e = estate.id("e")
-    scope = ("--accounts", e, "--regions", f"{R1},{R2}", "--include-partial", "--archive-bucket-arn", ARCHIVE_ARN,
+    scope = ("--accounts", e, "--regions", f"{R1},{R2}", "--archive-bucket-arn", ARCHIVE_ARN,
              "--set", "traffic_type=ALL")  # fmt: skip
-    # WHEN the audit writes a plan, partial VPCs included
+    # WHEN the audit writes a plan
     wrote = audit_process(aws, tmp_path, *scope, "--write-plan", "plan.yaml", "--stack-set-name", "audit-e")
-    # THEN a self-managed plan for e with one override per account-region: in R1 `e-one` (a team's
-    # VPC before the default) and the default VPC as an additional VPC, in R2 the partial default VPC
+    # THEN a self-managed plan for e that enrols; all three VPCs listed as not covered now
     assert wrote.returncode == 1, wrote.stderr
-    assert "cfn-flowlogs: audit: plan.yaml: 3 VPC(s) in overrides\n" in wrote.stderr
+    assert (
+        "cfn-flowlogs: audit: plan.yaml: the enrolment covers every VPC; 3 not covered now, each listed at its end\n"
+        in wrote.stderr
+    )
     text = (tmp_path / "plan.yaml").read_text()
     plan = yaml.safe_load(text)
-    assert (plan["accounts"], plan["regions"]) == ([e], [R2, R1])
-    assert plan["overrides"] == {e: {
-        R1: {"vpc_id": estate.vpcs["e1-one"], "additional_vpc_ids": [estate.vpcs["e1-default"]]},
-        R2: {"vpc_id": estate.vpcs["e2-default"]},
-    }}  # fmt: skip
-    assert "next wave" not in text
-    # WHEN it is rolled out once
+    assert (plan["accounts"], plan["regions"], plan["enrolment"], plan["overrides"]) == ([e], [R2, R1], True, {})
+    assert f"#   {e} {R2} {estate.vpcs['e2-default']} (default VPC): partial" in text
+    # WHEN it is rolled out once and each region's function sweeps
     roll_out(aws, tmp_path, "plan.yaml", "rollout")
-    # THEN every VPC of e is covered: exit 0, each by one VPC flow log of ALL traffic to the archive
+    member = Member(aws, e)
+    for region in (R1, R2):
+        sweep(aws, lambda service, region=region: member.client(service, region), "audit-e")
+    # THEN every VPC of e is covered: exit 0, each by the enrolment's VPC flow log of ALL traffic to the archive
     done = audit("--accounts", e, "--regions", f"{R1},{R2}", "--format", "json")
     assert done.code == 0, done.out
-    found = by_label(estate, done.rows())
-    ids = {}
-    for label in ("e1-one", "e1-default", "e2-default"):
-        (log,) = [log for log in found[label]["flow_logs"] if log["resource_type"] == "VPC"]
+    made = enrolment_flow_logs(done.rows(), "audit-e")
+    assert set(made) == {estate.vpcs[label] for label in ("e1-one", "e1-default", "e2-default")}
+    for log in made.values():
         assert (log["traffic_type"], log["log_destination"]) == ("ALL", ARCHIVE_ARN)
-        ids[label] = log["flow_log_id"]
-    # AND they are the flow logs of one StackSet's two instances: R1's logs both of its VPCs
-    assert instance_flow_logs(aws, Member(aws, e), "audit-e") == {
-        R1: {"FlowLog": ids["e1-one"], "FlowLogAdditionalVpc1": ids["e1-default"]},
-        R2: {"FlowLog": ids["e2-default"]},
-    }
+    # AND the partial VPC's interface log is still there, someone else's
+    (row,) = [row for row in done.rows() if row["vpc_id"] == estate.vpcs["e2-default"]]
+    assert row["makers"] == "enrolment+other"
 
 
-def test_more_vpcs_than_an_instance_logs_take_two_waves(estate: Estate, audit: Audit, aws: Aws, tmp_path: Path):
+def test_more_vpcs_than_an_instance_has_slots_take_one_plan(estate: Estate, audit: Audit, aws: Aws, tmp_path: Path):
     # GIVEN an account of its own whose R1 holds ten VPCs and the default VPC, none logged: one
-    # more than a stack instance logs (its target and nine slots)
-    status = aws.client("organizations").create_account(Email="audit-waves@example.com", AccountName="audit-waves")
+    # more than a stack instance's slots (its target and nine), and a VPC whose flow log a telemetry
+    # rule made (by its tag)
+    status = aws.client("organizations").create_account(Email="audit-many@example.com", AccountName="audit-many")
     member = Member(aws, status["CreateAccountStatus"]["AccountId"])
-    named = sorted(member.vpc(R1, f"wave-{n}", f"10.{100 + n}.0.0/16") for n in range(10))
-    scope = ("--accounts", member.id, "--regions", R1, "--archive-bucket-arn", ARCHIVE_ARN)
-    # WHEN the audit writes the first wave's plan
-    wrote = audit_process(aws, tmp_path, *scope, "--write-plan", "wave-1.yaml", "--stack-set-name", "audit-waves-1")
-    # THEN its one override holds the ten named VPCs, by ID, and the default VPC is left to the next wave
-    assert wrote.returncode == 1, wrote.stderr
-    text = (tmp_path / "wave-1.yaml").read_text()
-    assert yaml.safe_load(text)["overrides"] == {member.id: {R1: {"vpc_id": named[0], "additional_vpc_ids": named[1:]}}}
+    named = sorted(member.vpc(R1, f"many-{n}", f"10.{100 + n}.0.0/16") for n in range(10))
     default = member.default_vpc(R1)
-    assert text.split("next wave")[1].splitlines()[1] == f"#   {member.id} {R1} {default} (default VPC): missing"
-    # WHEN wave 1 is rolled out THEN its instance fills every slot: ten flow logs, one per named VPC
-    roll_out(aws, tmp_path, "wave-1.yaml", "wave-1")
-    (wave_1,) = instance_flow_logs(aws, member, "audit-waves-1").values()
-    assert set(wave_1) == {"FlowLog", *(f"FlowLogAdditionalVpc{n}" for n in range(1, 10))}
-    done = audit("--accounts", member.id, "--regions", R1, "--format", "json")
-    assert done.code == 1
-    statuses = {row["vpc_id"]: row["status"] for row in done.rows()}
-    assert statuses == {**dict.fromkeys(named, "covered"), default: "missing"}
-    assert {log["flow_log_id"] for row in done.rows() for log in row["flow_logs"]} == set(wave_1.values())
-    # WHEN the next audit writes wave 2 (a StackSet of another name) and it is rolled out
-    wrote = audit_process(aws, tmp_path, *scope, "--write-plan", "wave-2.yaml", "--stack-set-name", "audit-waves-2")
+    ruled = member.vpc(R1, "ruled", "10.99.0.0/16")
+    member.client("s3").create_bucket(Bucket="cfn-flowlogs-audit-ruled")
+    ruled_log = member.flow_log(R1, "VPC", ruled, "ALL", bucket="cfn-flowlogs-audit-ruled")
+    member.client("ec2", R1).create_tags(Resources=[ruled_log], Tags=[{"Key": TELEMETRY_MARK, "Value": "true"}])
+    scope = ("--accounts", member.id, "--regions", R1, "--archive-bucket-arn", ARCHIVE_ARN)
+    # WHEN the audit writes the plan
+    wrote = audit_process(aws, tmp_path, *scope, "--write-plan", "plan.yaml", "--stack-set-name", "audit-many")
+    # THEN it is one plan, no wave and no VPC named: all eleven are listed as what the enrolment covers
     assert wrote.returncode == 1, wrote.stderr
-    assert yaml.safe_load((tmp_path / "wave-2.yaml").read_text())["overrides"] == {member.id: {R1: {"vpc_id": default}}}
-    roll_out(aws, tmp_path, "wave-2.yaml", "wave-2")
-    # THEN every VPC of the account is covered: exit 0
+    text = (tmp_path / "plan.yaml").read_text()
+    assert (yaml.safe_load(text)["overrides"], "wave" in text) == ({}, False)
+    assert sum(line.startswith(f"#   {member.id} {R1} vpc-") for line in text.splitlines()) == 11
+    # WHEN it is rolled out and the function sweeps
+    roll_out(aws, tmp_path, "plan.yaml", "rollout")
+    result = sweep(aws, member.client, "audit-many")
+    # THEN every VPC of the account is covered: exit 0, each by the enrolment's flow log, the ruled one
+    # by the telemetry rule's as well, which the enrolment left as it was
     done = audit("--accounts", member.id, "--regions", R1, "--format", "json")
     assert done.code == 0, done.out
+    assert set(enrolment_flow_logs(done.rows(), "audit-many")) == {*named, default, ruled}
+    (row,) = [row for row in done.rows() if row["vpc_id"] == ruled]
+    made = {log["flow_log_id"]: (log["made_by"], log["made_by_detail"]) for log in row["flow_logs"]}
+    assert made[ruled_log] == ("telemetry rule", None)
+    assert result["results"][ruled].endswith(f" beside {ruled_log} of others")

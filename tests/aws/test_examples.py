@@ -10,6 +10,7 @@ import pytest
 
 from cfn_flowlogs.config.inputs import BY_NAME, TARGETS
 from cfn_flowlogs.config.loading import config_from
+from cfn_flowlogs.config.marks import STACK_MARK
 
 from .endpoint import ACCOUNT, BIN, Aws
 
@@ -53,10 +54,11 @@ def test_example_compiles_and_deploys(aws: Aws, network: dict[str, str], tmp_pat
     )
     stack = aws.deploy(f"example-{example.stem}", template)
     # THEN the stack is complete and its flow log logs that target where the example says,
-    # tagged with the example's custom_tags
+    # tagged with the example's custom_tags and the name of the stack that made it
     assert stack["StackStatus"] == "CREATE_COMPLETE"
     flow_log = aws.flow_log(aws.outputs(stack["StackName"])["FlowLogId"])
     assert flow_log["ResourceId"] == real_id
     assert flow_log["LogDestinationType"] == config.log_destination_type
     assert flow_log["TrafficType"] == config.traffic_type
-    assert {tag["Key"]: tag["Value"] for tag in flow_log.get("Tags", [])} == dict(config.custom_tags)
+    tags = {tag["Key"]: tag["Value"] for tag in flow_log.get("Tags", [])}
+    assert tags == {**config.custom_tags, STACK_MARK: stack["StackName"]}

@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from cfn_flowlogs import FlowLogsConfig, build_template, to_yaml
+from cfn_flowlogs.config.marks import STACK_MARK
 
 from .endpoint import Aws
 from .test_deploy import SHIPPED
@@ -40,10 +41,10 @@ def test_changing_only_tags_keeps_the_flow_log(aws: Aws, network: dict[str, str]
     before = deploy_tagged({"team": "network"})
     # WHEN only the tags change
     after = deploy_tagged({"team": "platform", "cost-center": "42"})
-    # THEN the flow log is the same one, with the new tags and without the old
+    # THEN the flow log is the same one, with the new tags and without the old (and its stack's name)
     assert after == before
     tags = {tag["Key"]: tag["Value"] for tag in aws.flow_log(after)["Tags"]}
-    assert tags == {"team": "platform", "cost-center": "42"}
+    assert tags == {"team": "platform", "cost-center": "42", STACK_MARK: "update-tags"}
 
 
 def test_delete_keeps_log_group_key_and_bucket(aws: Aws, network: dict[str, str]):

@@ -27,10 +27,13 @@ import pytest
 import yaml
 
 from cfn_flowlogs.audit.rollout import TEMPLATE_FILE
+from cfn_flowlogs.config.marks import STACK_MARK
 
 from .accounts import Member, Organization, as_account, organization
-from .endpoint import ACCOUNT, BIN, REGION, Aws
+from .auditing import Audit
+from .endpoint import ACCOUNT, BIN, REGION, Aws, isolated_session
 from .endpoint import run_program as run
+from .enrolling import sweep
 from .test_archive_deploy import ARCHIVE, outputs
 from .test_deploy import SHIPPED
 
@@ -104,9 +107,10 @@ def roll_out(aws: Aws, workdir: Path, plan: dict[str, Any]) -> Path:
 
 
 def rollout_plan(name: str, archive_bucket_arn: str, *, regions: tuple[str, ...] = (REGION,), traffic: str = "ALL",
-                 **targets: Any) -> dict[str, Any]:  # fmt: skip
+                 enrolment: bool = False, **targets: Any) -> dict[str, Any]:  # fmt: skip
     return {"stack_set_name": name, "archive_bucket_arn": archive_bucket_arn, "regions": list(regions),
-            "inputs": {"traffic_type": traffic, "s3_subfolder": SUBFOLDER}, **targets}  # fmt: skip
+            "enrolment": enrolment, "inputs": {"traffic_type": traffic, "s3_subfolder": SUBFOLDER},
+            **targets}  # fmt: skip
 
 
 def assert_delivers_to_the_archive(
@@ -125,16 +129,20 @@ _Shapes.add_multi_constructor("!", lambda loader, suffix, node: None)
 
 def assert_written_stack_set(aws: Aws, name: str, written: Path) -> dict[str, Any]:
     """The StackSet holds the StackSet template and the parameters the rollout wrote. rollout.sh
-    passes no --capabilities, and the template needs none: no IAM resource, no transform or
+    passes it no --capabilities, and the template needs none: no IAM resource, no transform or
     nested stack (moto ignores capabilities, so only the template can show it)."""
     stack_set: dict[str, Any] = aws("cloudformation", "describe-stack-set", "--stack-set-name", name)["StackSet"]
     assert stack_set["TemplateBody"] == (written / TEMPLATE_FILE).read_text(encoding="utf-8")
     assert stack_set["Parameters"] == json.loads((written / "parameters.json").read_text())
-    assert "--capabilities" not in (written / "rollout.sh").read_text()
+    script = (written / "rollout.sh").read_text()
+    assert "--capabilities" not in script.split("# 2. ")[-1]  # only the enrolment role's StackSet asks
     template = yaml.load(stack_set["TemplateBody"], Loader=_Shapes)  # _Shapes is a SafeLoader
     assert "Transform" not in template
     assert {r["Type"] for r in template["Resources"].values()} == {
-        "AWS::EC2::FlowLog", "AWS::CloudFormation::WaitConditionHandle"
+        "AWS::EC2::FlowLog", "AWS::CloudFormation::WaitConditionHandle",
+        # the enrolment, under its Condition; its role comes from the role's own StackSet
+        "AWS::Lambda::Function", "AWS::Lambda::Permission", "AWS::Events::Rule", "AWS::Logs::LogGroup",
+        "AWS::SSM::Parameter",
     }  # fmt: skip
     return stack_set
 
@@ -215,7 +223,9 @@ def two_vpcs(member: Member) -> tuple[str, str]:
     return first, second
 
 
-def test_one_stack_instance_logs_two_vpcs(aws: Aws, org: Organization, archive_bucket_arn: str, tmp_path: Path):
+def test_one_stack_instance_logs_two_vpcs(
+    aws: Aws, org: Organization, archive_bucket_arn: str, audit: Audit, tmp_path: Path
+):
     # GIVEN an account with two VPCs, and a self-managed plan for it in two regions whose override
     # in one names the first VPC and the second as an additional VPC, traffic type REJECT
     member = new_account(aws, "stackset-two-vpcs")
@@ -243,6 +253,15 @@ def test_one_stack_instance_logs_two_vpcs(aws: Aws, org: Organization, archive_b
         "FlowLog": logged[first]["FlowLogId"], "FlowLogAdditionalVpc1": logged[second]["FlowLogId"]
     }  # fmt: skip
     assert outputs(member.aws.stack(stack_id))["FlowLogId"] == logged[first]["FlowLogId"]
+    # AND each flow log carries the name of the stack that made it, so the audit says who made it
+    stack_name = stack_id.split("/")[1]
+    for vpc in (first, second):
+        assert {tag["Key"]: tag["Value"] for tag in logged[vpc]["Tags"]}[STACK_MARK] == stack_name
+    done = audit("--accounts", member.id, "--regions", REGION, "--format", "json")
+    made = {
+        log["flow_log_id"]: (log["made_by"], log["made_by_detail"]) for row in done.rows() for log in row["flow_logs"]
+    }
+    assert made == {logged[vpc]["FlowLogId"]: ("stack", stack_name) for vpc in (first, second)}
     # AND the instance without an override created nothing: no flow log in its region
     other = found[member.id, R2]
     assert other["ParameterOverrides"] == []
@@ -301,3 +320,51 @@ def test_clearing_the_second_vpc_keeps_the_first_flow_log(
     assert set(restored) == {first, second} and restored[first]["FlowLogId"] == before[first]["FlowLogId"]
     assert restored[second]["FlowLogId"] != before[second]["FlowLogId"]
     assert_delivers_to_the_archive(restored[second], second, archive_bucket_arn)
+
+
+def test_rollout_with_the_enrolment_as_written(aws: Aws, org: Organization, archive_bucket_arn: str, tmp_path: Path):
+    # GIVEN an OU of its own with an account that has a VPC in each of two regions, and a
+    # service-managed plan for it with the enrolment (the default) and no override at all
+    root = aws("organizations", "list-roots")["Roots"][0]["Id"]
+    unit = aws("organizations", "create-organizational-unit", "--parent-id", root, "--name", "enrolled")
+    member = new_account(aws, "stackset-enrolled")
+    aws("organizations", "move-account", "--account-id", member.id, "--source-parent-id", root,
+        "--destination-parent-id", unit["OrganizationalUnit"]["Id"])  # fmt: skip
+    sessions = {region: isolated_session(member.aws.home, region_name=region,
+                                         aws_access_key_id=member.aws.env["AWS_ACCESS_KEY_ID"],
+                                         aws_secret_access_key=member.aws.env["AWS_SECRET_ACCESS_KEY"],
+                                         aws_session_token=member.aws.env["AWS_SESSION_TOKEN"])
+                for region in (REGION, R2)}  # fmt: skip
+
+    def client(service: str, region: str = REGION) -> Any:
+        return sessions[region].client(service, endpoint_url=aws.endpoint)  # type: ignore[call-overload]
+
+    vpcs = {region: client("ec2", region).create_vpc(CidrBlock="10.30.0.0/16")["Vpc"]["VpcId"] for region in sessions}
+    plan = rollout_plan("rollout-enrolled", archive_bucket_arn, regions=(REGION, R2), enrolment=True,
+                        organizational_units=[unit["OrganizationalUnit"]["Id"]])  # fmt: skip
+    # WHEN the management account writes the rollout and runs its script
+    written = roll_out(aws, tmp_path, plan)
+    # THEN the role's StackSet has one instance per account, in the first region, and the account has the role
+    assert set(instances(aws, "rollout-enrolled-enrolment-role")) == {(member.id, REGION)}
+    role = client("iam").get_role(RoleName="cfn-flowlogs-enrolment")["Role"]
+    assert role["AssumeRolePolicyDocument"]["Statement"][0]["Principal"] == {"Service": "lambda.amazonaws.com"}
+    # AND the StackSet has an instance in each region, each with the enrolment's function and triggers in the
+    # account, and no flow log of its own (moto keeps a service-managed instance's stack to itself: its
+    # resources are looked up)
+    assert_written_stack_set(aws, "rollout-enrolled", written)
+    assert set(instances(aws, "rollout-enrolled")) == {(member.id, REGION), (member.id, R2)}
+    for region in sessions:
+        assert [f for f in client("lambda", region).list_functions()["Functions"]
+                if "EnrolmentFunction" in f["FunctionName"]]  # fmt: skip
+        rules = client("events", region).list_rules()["Rules"]
+        assert {r["ScheduleExpression"] for r in rules if "EnrolmentSweep" in r["Name"]} == {"rate(10 minutes)"}
+        assert client("ec2", region).describe_flow_logs()["FlowLogs"] == []
+    # WHEN the function of the second region sweeps (moto runs no Lambda: its handler, here)
+    result = sweep(aws, lambda service: client(service, R2), "rollout-enrolled")
+    # THEN the VPC of that region has the organization's flow log, to the archive (and so has the region's
+    # default VPC); the first region's has none yet
+    assert result["results"][vpcs[R2]].startswith("created ")
+    (flow_log,) = client("ec2", R2).describe_flow_logs(Filters=[{"Name": "resource-id", "Values": [vpcs[R2]]}])[
+        "FlowLogs"]  # fmt: skip
+    assert_delivers_to_the_archive(flow_log, vpcs[R2], archive_bucket_arn)
+    assert client("ec2").describe_flow_logs()["FlowLogs"] == []

@@ -102,15 +102,22 @@ def test_a_stack_never_has_no_resource(shipped, values):
     assert (naming.PLACEHOLDER in created) is (not config.create_resources)
 
 
-def test_the_rollouts_default_instance_creates_only_the_placeholder(shipped):
+ENROLMENT = {naming.ENROLMENT_FUNCTION, naming.ENROLMENT_LOG_GROUP, naming.ENROLMENT_STATUS, naming.ENROLMENT_SWEEP,
+             naming.ENROLMENT_ON_EVENTS, naming.ENROLMENT_SWEEP + "Permission",
+             naming.ENROLMENT_ON_EVENTS + "Permission"}  # fmt: skip
+
+
+@pytest.mark.parametrize(("plan_file", "expected"), [("plan.yaml", {naming.PLACEHOLDER, *ENROLMENT}),
+                                                     ("plan-slots.yaml", {naming.PLACEHOLDER})])  # fmt: skip
+def test_the_rollouts_default_instance_creates_no_flow_log(shipped, plan_file, expected):
     # GIVEN the StackSet's own parameters.json (every instance without an override runs on it)
-    plan = parse_plan(yaml.safe_load((ROOT / "examples/rollout/plan.yaml").read_text(encoding="utf-8")))
+    plan = parse_plan(yaml.safe_load((ROOT / "examples/rollout" / plan_file).read_text(encoding="utf-8")))
     files = render_rollout(plan)
     defaults = {p["ParameterKey"]: p["ParameterValue"] for p in json.loads(files["parameters.json"])}
     template = json.loads(yaml_to_json(files[TEMPLATE_FILE]))  # the short forms read as CloudFormation does
-    # THEN its Rules pass and it creates the placeholder alone
+    # THEN its Rules pass and it creates no flow log of its own: the placeholder, and the enrolment if on
     assert failed_rules(template, defaults) == []
-    assert created_resources(template, defaults) == {naming.PLACEHOLDER}
+    assert created_resources(template, defaults) == expected
 
 
 @pytest.mark.parametrize(

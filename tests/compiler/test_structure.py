@@ -360,9 +360,12 @@ def test_create_resources_false_creates_only_the_placeholder():
 def test_tags_on_every_taggable_resource():
     template = rendered(FlowLogsConfig(**S3, force_destroy_bucket=True, custom_tags={"b": "2", "a": "1"}))
     untaggable = {"AWS::IAM::ManagedPolicy", "AWS::S3::BucketPolicy", "AWS::KMS::Alias", "Custom::EmptyBucket"}
+    mark = {"Key": "cfn-flowlogs:stack", "Value": {"Ref": "AWS::StackName"}}  # a flow log says who made it
     for name, resource in template["Resources"].items():
         if resource["Type"] not in untaggable:
-            assert resource["Properties"]["Tags"] == [{"Key": "a", "Value": "1"}, {"Key": "b", "Value": "2"}], name
+            own = [mark] if resource["Type"] == "AWS::EC2::FlowLog" else []
+            expected = [{"Key": "a", "Value": "1"}, {"Key": "b", "Value": "2"}, *own]
+            assert resource["Properties"]["Tags"] == expected, name
 
 
 def test_specialized_template_folds_every_decision():

@@ -517,6 +517,13 @@ REJECTED = [
     ),
     # --- custom_tags -----------------------------------------------------------------------
     pytest.param(vpc(custom_tags=tags(51)), "custom_tags", "51 tags", id="tags-51"),
+    pytest.param(vpc(custom_tags=tags(50)), "custom_tags", "50 tags", id="tags-50-with-the-stacks-mark"),
+    pytest.param(
+        vpc(custom_tags={"cfn-flowlogs:stack": "x"}),
+        "custom_tags",
+        "cfn-flowlogs:stack",
+        id="tags-a-mark-of-who-made-it",
+    ),
     pytest.param(vpc(custom_tags={"": "value"}), "custom_tags", '""', id="tags-empty-key"),
     pytest.param(vpc(custom_tags={"k" * 129: "value"}), "custom_tags", "k" * 100, id="tags-key-129-chars"),
     pytest.param(vpc(custom_tags={"team": "v" * 257}), "custom_tags.team", "v" * 100, id="tags-value-257-chars"),
@@ -797,7 +804,7 @@ def test_arns_of_every_partition_and_the_pseudo_form_are_accepted(kwargs):
         ),
         pytest.param(vpc(log_format="${version} ${srcaddr} ${reject-reason} ${next-hop-vpc-id}"), id="format-v11"),
         pytest.param(vpc(log_format=""), id="format-empty-is-aws-default"),
-        pytest.param(vpc(custom_tags=tags(50)), id="tags-50"),
+        pytest.param(vpc(custom_tags=tags(49)), id="tags-49"),  # and cfn-flowlogs:stack: AWS's 50
         pytest.param(vpc(custom_tags={"k" * 128: "v" * 256}), id="tags-max-lengths"),
         pytest.param(vpc(custom_tags={"team": ""}), id="tags-empty-value"),
         pytest.param(vpc(custom_tags={"équipe": "réseau", "a b": "c:d/e=f+g-h@i_j.k"}), id="tags-unicode-and-specials"),

@@ -181,7 +181,8 @@ def test_every_date_level_is_an_integer_projection(kind, hourly):
 # --- 5. one record shape per archive ---------------------------------------------------------------------
 
 PLAN = {"stack_set_name": "org-flow-logs", "archive_bucket_arn": "arn:aws:s3:::org-archive",
-        "regions": ["us-east-1"], "accounts": ["111111111111", "222222222222"]}  # fmt: skip
+        "regions": ["us-east-1"], "accounts": ["111111111111", "222222222222"],
+        "enrolment": False}  # fmt: skip
 A, B = "111111111111", "222222222222"
 VPC_A = {"vpc_id": "vpc-0123456789abcdef0"}
 TGW_B = {"transit_gateway_id": "tgw-0123456789abcdef0", "max_aggregation_interval": 60, "traffic_type": None}

@@ -24,7 +24,7 @@ def test_the_policy_holds_exactly_the_audits_calls_and_only_reads():
     actions = [action for statement in policy["PolicyDocument"]["Statement"] for action in statement["Action"]]
     # THEN its actions are the list's, each once, and none can change anything
     assert actions == list(member_actions())
-    assert all(action.split(":")[1].startswith(("Describe", "List")) for action in actions)
+    assert all(action.split(":")[1].startswith(("Describe", "List", "Get")) for action in actions)
     # AND the trust names one account, the auditor's, given at deploy time
     (trust,) = role["AssumeRolePolicyDocument"]["Statement"]
     assert trust["Principal"] == {"AWS": {"Fn::Sub": "arn:${AWS::Partition}:iam::${AuditorAccountId}:root"}}

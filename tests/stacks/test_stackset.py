@@ -59,15 +59,20 @@ def test_its_parameters_are_exactly_the_specs(stackset):
     assert {f"AdditionalVpcId{n}" for n in SLOT_NUMBERS} <= set(stackset["Parameters"])
 
 
-def test_it_creates_flow_logs_only_so_it_needs_no_capability(stackset):
-    # no role, key, log group or bucket: no IAM capability, and nothing per instance but flow logs
+def test_it_creates_flow_logs_and_the_enrolment_only_so_it_needs_no_capability(stackset):
+    # no role, key, data log group or bucket: no IAM capability; flow logs, and the enrolment's
+    # function with its own log group, status and triggers (its role comes from another template)
     types = {resource["Type"] for resource in stackset["Resources"].values()}
-    assert not [t for t in types if t.startswith(("AWS::IAM::", "AWS::KMS::", "AWS::Logs::", "AWS::S3::"))], types
+    assert not [t for t in types if t.startswith(("AWS::IAM::", "AWS::KMS::", "AWS::S3::"))], types
     assert set(stackset["Resources"]) == {
         "FlowLog",
         *(f"FlowLogAdditionalVpc{n}" for n in SLOT_NUMBERS),
         "NothingToCreate",
-    }
+        "EnrolmentFunction", "EnrolmentLogGroup", "EnrolmentStatus", "EnrolmentOnVpcEvents",
+        "EnrolmentOnVpcEventsPermission", "EnrolmentSweep", "EnrolmentSweepPermission",
+    }  # fmt: skip
+    enrolment = {name for name, r in stackset["Resources"].items() if name.startswith("Enrolment")}
+    assert {stackset["Resources"][name]["Condition"] for name in enrolment} == {"EnrolVpcsEnabled"}
     assert len(to_yaml(build_stackset_template()).encode()) <= MAX_INLINE_BODY_BYTES  # rollout.sh's --template-body
 
 

@@ -123,12 +123,17 @@ def add_emptier(ctx: BuildContext, plan: Plan, bucket: Bucket) -> CustomResource
     )
 
 
-@functools.cache
 def inline_source() -> str:
     """The function's code as the template inlines it (see `compact`)."""
-    from importlib import resources  # it imports tempfile, shutil, zipfile...: only with the function
+    return compact_source(SOURCE)
 
-    return compact(resources.files("cfn_flowlogs").joinpath(SOURCE).read_text(encoding="utf-8"))
+
+@functools.cache
+def compact_source(path: str) -> str:
+    """A function of lambda/ (`path` in the package) as a template inlines it (see `compact`)."""
+    from importlib import resources  # it imports tempfile, shutil, zipfile...: only with a function
+
+    return compact(resources.files("cfn_flowlogs").joinpath(path).read_text(encoding="utf-8"))
 
 
 def compact(text: str) -> str:

@@ -32,12 +32,14 @@ def service_statements(ctx: BuildContext, plan: Plan, log_group_arn: Any) -> lis
     ]
 
 
-def add_kms_key(ctx: BuildContext, plan: Plan, log_group_arn: Any) -> KeyHandles:
+def add_kms_key(ctx: BuildContext, plan: Plan, log_group_arn: Any, services: list[Any] | None = None) -> KeyHandles:
+    """The key (unless kms_key_arn names one) for `plan`'s services, or for `services` when given."""
+
     def make(logical_id: str) -> Key:
         statements = [
             policies.key_admin_statement(),
             ctx.pick_lazy(ctx.has("kms_key_users"), lambda: policies.key_users_statement(ctx.value("kms_key_users"))),
-            *service_statements(ctx, plan, log_group_arn),
+            *(services if services is not None else service_statements(ctx, plan, log_group_arn)),
         ]
         return Key(
             logical_id,
