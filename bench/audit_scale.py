@@ -351,8 +351,8 @@ def table(results: dict[str, Any]) -> str:
     lines.append(f"  CPU floor: {results['cpu_per_account_region_s'] * 1000:.1f} ms of CPU per account-region at zero "
                  f"latency ({floor['accounts']} accounts, 1 worker: {floor['seconds']:.1f} s wall, "
                  f"{floor['cpu_seconds']:.1f} s CPU); ideal speed-up {results['ideal_speedup']:.1f}")  # fmt: skip
-    lines.append(f"  calls per account-region: {results['calls_per_account_region']:.2f}; growth "
-                 "(accounts, account-regions, flow logs: calls = expected 1 + A + 3 AR (4 with flow logs) + FL):")  # fmt: skip
+    lines.append(f"  calls per account-region: {results['calls_per_account_region']:.2f}; growth (accounts, "
+                 "account-regions, flow logs: calls = expected 1 + A + 3 AR (4 with flow logs) + FL):")  # fmt: skip
     for row in results["growth"]:
         lines.append(f"    {row['accounts']:>4} {row['account_regions']:>5} {row['flow_logs']:>5}: "
                      f"{row['calls']:>6} calls, expected {row['expected']}")  # fmt: skip
