@@ -25,6 +25,7 @@ from packaging.requirements import Requirement
 from cfn_flowlogs.compiler.resources.emptier import SOURCE, compact
 from cfn_flowlogs.version import __version__
 
+from .aws.endpoint import aws_files
 from .conftest import ROOT
 
 sys.path.insert(0, str(ROOT / "requirements"))
@@ -120,15 +121,18 @@ class Venv:
     def __init__(self, root: Path, home: Path) -> None:
         subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(root)], check=True)
         self.root, self.home = root, home
-        config, credentials = home / ".aws" / "config", home / ".aws" / "credentials"
-        config.parent.mkdir(parents=True)
-        config.touch()
-        credentials.touch()
-        # No machine or user settings: no pip config, no AWS profile, credentials or metadata.
+        config, credentials = aws_files(home)
+        pip_config = home / "pip" / "pip.conf"  # pip's own file, empty; and its global dir ours
+        pip_config.parent.mkdir()
+        pip_config.touch()
+        # No machine or user settings: no pip config but an empty one of its own, no AWS profile,
+        # credentials or metadata. (pip still reads /etc/pip.conf; `install` passes every option
+        # that matters on its command line, which wins over any config file.)
         self.env = {
             "PATH": f"{root / 'bin'}:{os.environ['PATH']}",
             "HOME": str(home),
-            "PIP_CONFIG_FILE": os.devnull,  # pip's documented "read no configuration file"
+            "PIP_CONFIG_FILE": str(pip_config),
+            "XDG_CONFIG_DIRS": str(home),
             "AWS_CONFIG_FILE": str(config),
             "AWS_SHARED_CREDENTIALS_FILE": str(credentials),
             "AWS_EC2_METADATA_DISABLED": "true",
