@@ -28,7 +28,7 @@ LOG_GROUP_NAME_PATTERN: Final = r"(?!aws/)[.\-_/#A-Za-z0-9]{1,512}"  # aws/ is r
 ALIAS_PREFIX_PATTERN: Final = r"alias/(?!aws/)[a-zA-Z0-9/_-]{0,128}"
 # S3's safe key characters but `*`: a glob pattern in a table location (AWS: "Do not use ...
 # wildcards, or glob patterns") and a wildcard in the bucket policy's grant.
-_KMS_KEY: Final = "key/(mrk-[0-9a-f]{32}|[0-9a-f-]{36})"  # a key's ARN resource: key/<id>
+KMS_KEY: Final = "key/(mrk-[0-9a-f]{32}|[0-9a-f-]{36})"  # a key's ARN resource: key/<id>
 _KMS_KEY_ALLOWED: Final = "a KMS key ARN (arn:<partition>:kms:<region>:<account>:key/<id>)"
 SUBFOLDER_PATTERN: Final = r"(?!AWSLogs)[a-zA-Z0-9!_.'()-]+(/[a-zA-Z0-9!_.'()-]+)*"
 
@@ -162,7 +162,7 @@ INPUTS: Final[tuple[Input, ...]] = (
     Input(
         "kms_key_arn", "str", None, "Encryption", "KMS key ARN",
         "Customer managed key for the log group and bucket; empty: a key is created.",
-        allowed=_KMS_KEY_ALLOWED, **_arn("kms", REGION, ACCOUNT, _KMS_KEY),
+        allowed=_KMS_KEY_ALLOWED, **_arn("kms", REGION, ACCOUNT, KMS_KEY),
     ),
     Input(
         "kms_key_users", "list", None, "Encryption", "Key users",
@@ -332,7 +332,7 @@ QUERY_INPUTS: Final[tuple[Input, ...]] = (
     Input(
         "athena_results_kms_key_arn", "str", None, "Queries", "Results KMS key ARN",
         "With your own bucket: query results are encrypted SSE-KMS with this key; empty: SSE-S3.",
-        allowed=_KMS_KEY_ALLOWED, **_arn("kms", REGION, ACCOUNT, _KMS_KEY),
+        allowed=_KMS_KEY_ALLOWED, **_arn("kms", REGION, ACCOUNT, KMS_KEY),
     ),
     Input(
         "create_logs_insights_queries", "bool", False, "Queries", "Logs Insights queries",

@@ -41,8 +41,8 @@ from ..compiler.plan import Plan
 from ..compiler.resources.common import tags
 from ..compiler.resources.key import add_kms_key
 from ..config.flow_logs import FlowLogsConfig
-from ..config.inputs import ADDITIONAL_VPCS, PLACEHOLDER_VPC, TARGETS
-from ..config.validators import ACCOUNT, PARTITION, REGION, arn_pattern
+from ..config.inputs import ADDITIONAL_VPCS, KMS_KEY, PLACEHOLDER_VPC, TARGETS
+from ..config.validators import ACCOUNT, REGION, arn_pattern
 from ..errors import ConfigError, Problem
 
 DESCRIPTION: Final = "CloudWatch telemetry rule: a flow log to CloudWatch Logs for every VPC in scope (cfn-flowlogs)"
@@ -67,8 +67,7 @@ OTHER_WAY: Final = (
     "cloud-watch-logs for a telemetry rule (AWS documents CloudWatch Logs as its only destination); for "
     "{value}, the StackSet rollout's enrolment covers every VPC: cfn-flowlogs rollout"
 )
-_MRK: Final = arn_pattern("kms", REGION, ACCOUNT, "key/mrk-[0-9a-f]{32}", pseudo=True)
-_KEY: Final = arn_pattern("kms", REGION, ACCOUNT, "key/(mrk-[0-9a-f]{32}|[0-9a-f-]{36})", pseudo=True)
+MULTI_REGION_KEY: Final = ":key/mrk-"  # in a KMS key ARN (the config has checked it is one)
 
 
 class OrganizationRuleProperty(TelemetryRuleProperty):
@@ -175,14 +174,12 @@ def _check_pattern(pattern: str) -> None:
 def _check_key(config: FlowLogsConfig, options: TelemetryOptions) -> None:
     """AWS: a rule replicated to other Regions needs a multi-Region key, replicated there."""
     key = config.kms_key_arn
-    if isinstance(key, str) and not re.fullmatch(_KEY, key):
-        raise ConfigError("kms_key_arn", key, "a KMS key ARN (arn:<partition>:kms:<region>:<account>:key/<id>)")
     if options.regions or options.all_regions:
         if key is None:
             allowed = ("a multi-Region key (key/mrk-...) of yours, replicated to every Region of a rule with "
                        "--regions (the template makes a single-Region key)")  # fmt: skip
             raise ConfigError("kms_key_arn", None, allowed)
-        if isinstance(key, str) and not re.fullmatch(_MRK, key):
+        if isinstance(key, str) and MULTI_REGION_KEY not in key:
             raise ConfigError("kms_key_arn", key, "a multi-Region key (key/mrk-...) for a rule with --regions "
                               "(AWS: cross-Region rules must use a multi-Region key)")  # fmt: skip
 
@@ -205,8 +202,7 @@ def _check_centralization(options: TelemetryOptions, pattern: Any) -> None:
         raise ConfigError("--central-account", options.central_account, "a 12-digit account ID")
     if not re.fullmatch(REGION, str(options.central_region)):
         raise ConfigError("--central-region", options.central_region, "a Region name like eu-west-1")
-    central = (rf"arn:({PARTITION}|\$\{{AWS::Partition\}}):kms:{options.central_region}:{options.central_account}:"
-               "key/(mrk-[0-9a-f]{32}|[0-9a-f-]{36})")  # fmt: skip
+    central = arn_pattern("kms", str(options.central_region), str(options.central_account), KMS_KEY, pseudo=True)
     if not re.fullmatch(central, str(options.central_key_arn)):
         raise ConfigError("--central-key-arn", options.central_key_arn,
                           "a KMS key ARN of the central account and Region (AWS: the key of the destination account "
