@@ -18,7 +18,7 @@ import json
 from typing import Any, Final
 
 from troposphere import GetAtt, NoValue, Ref, Sub, Template
-from troposphere.awslambda import Code, Environment, Function, LoggingConfig, Permission
+from troposphere.awslambda import Environment, Function, Permission
 from troposphere.events import Rule, Target
 from troposphere.iam import Policy, Role
 from troposphere.ssm import Parameter as SsmParameter
@@ -31,7 +31,7 @@ from .. import naming, policies
 from ..context import BuildContext
 from ..plan import Plan
 from .common import tags
-from .emptier import DIAGNOSTICS, LOG_RETENTION_DAYS, compact_source
+from .emptier import DIAGNOSTICS, LOG_RETENTION_DAYS, compact_source, inline_function
 
 SOURCE: Final = "lambda/enrol_vpcs.py"
 FUNCTION_TIMEOUT: Final = 300  # seconds: a sweep stops 30 s before it, the next one goes on
@@ -78,19 +78,16 @@ def add_enrolment(ctx: BuildContext, plan: Plan, properties: dict[str, Any]) -> 
     )
     function = ctx.add(
         decision,
-        lambda logical_id: Function(
+        lambda logical_id: inline_function(
+            ctx,
             logical_id,
-            Description="Gives every VPC of the account and Region the stack's flow log",
-            Runtime="python3.13",
-            Handler="index.handler",
-            Code=Code(ZipFile=inline_source()),
-            Role=role_arn(ctx),
-            Timeout=FUNCTION_TIMEOUT,
-            MemorySize=256,
+            "Gives every VPC of the account and Region the stack's flow log",
+            source=SOURCE,
+            role=role_arn(ctx),
+            timeout=FUNCTION_TIMEOUT,
+            log_group=log_group,
+            skips=("CKV_AWS_173",),
             Environment=Environment(Variables=environment(ctx, properties, status)),
-            LoggingConfig=LoggingConfig(LogGroup=Ref(log_group)),
-            **tags(ctx),
-            **skipped("CKV_AWS_115", "CKV_AWS_116", "CKV_AWS_117", "CKV_AWS_173"),
         ),
         naming.ENROLMENT_FUNCTION,
     )
