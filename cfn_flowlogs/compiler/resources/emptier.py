@@ -61,14 +61,7 @@ def add_emptier(ctx: BuildContext, plan: Plan, bucket: Bucket) -> CustomResource
     """force_destroy_bucket: a function that empties and deletes the bucket on stack delete."""
     log_group = ctx.add(
         plan.force_destroy,
-        lambda logical_id: LogGroup(
-            logical_id,
-            LogGroupName=function_log_group_name(ctx),
-            RetentionInDays=LOG_RETENTION_DAYS,
-            **tags(ctx),
-            **DIAGNOSTICS,
-            **skipped("CKV_AWS_158"),
-        ),
+        lambda logical_id: function_log_group(ctx, logical_id, function_log_group_name(ctx)),
         naming.EMPTY_BUCKET_LOG_GROUP,
     )
     bucket_arn = GetAtt(bucket, "Arn")
@@ -122,6 +115,19 @@ def add_emptier(ctx: BuildContext, plan: Plan, bucket: Bucket) -> CustomResource
 def inline_source() -> str:
     """The function's code as the template inlines it (see `compact`)."""
     return compact_source(SOURCE)
+
+
+def function_log_group(ctx: BuildContext, logical_id: str, name: Any) -> LogGroup:
+    """A function's own log group: diagnostics only, kept LOG_RETENTION_DAYS, the AWS-managed key
+    (checkov's CKV_AWS_158 skipped with its reason)."""
+    return LogGroup(
+        logical_id,
+        LogGroupName=name,
+        RetentionInDays=LOG_RETENTION_DAYS,
+        **tags(ctx),
+        **DIAGNOSTICS,
+        **skipped("CKV_AWS_158"),
+    )
 
 
 def inline_function(

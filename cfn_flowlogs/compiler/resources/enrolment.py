@@ -26,12 +26,10 @@ from troposphere.ssm import Parameter as SsmParameter
 from ...config.fields import RESOURCE_TYPES, fields_of, log_format
 from ...config.marks import ENROLMENT_STATUS_PATH, SWEEP_MINUTES
 from ...errors import ConfigError
-from ...output.scanners import skipped
 from .. import naming, policies
 from ..context import BuildContext
 from ..plan import Plan
-from .common import tags
-from .emptier import DIAGNOSTICS, LOG_RETENTION_DAYS, compact_source, inline_function
+from .emptier import compact_source, function_log_group, inline_function
 
 SOURCE: Final = "lambda/enrol_vpcs.py"
 FUNCTION_TIMEOUT: Final = 300  # seconds: a sweep stops 30 s before it, the next one goes on
@@ -62,7 +60,7 @@ def add_enrolment(ctx: BuildContext, plan: Plan, properties: dict[str, Any]) -> 
                           "unset with the enrolment (its function creates flow logs without tag fields)")  # fmt: skip
     log_group = ctx.add(
         decision,
-        lambda logical_id: _log_group(ctx, logical_id),
+        lambda logical_id: function_log_group(ctx, logical_id, Sub(LOG_GROUP)),
         naming.ENROLMENT_LOG_GROUP,
     )
     status = ctx.add(
@@ -125,19 +123,6 @@ def add_enrolment(ctx: BuildContext, plan: Plan, properties: dict[str, Any]) -> 
             base + "Permission",
         )
     return function
-
-
-def _log_group(ctx: BuildContext, logical_id: str) -> Any:
-    from troposphere.logs import LogGroup
-
-    return LogGroup(
-        logical_id,
-        LogGroupName=Sub(LOG_GROUP),
-        RetentionInDays=LOG_RETENTION_DAYS,
-        **tags(ctx),
-        **DIAGNOSTICS,
-        **skipped("CKV_AWS_158"),
-    )
 
 
 def environment(ctx: BuildContext, properties: dict[str, Any], status: Any) -> dict[str, Any]:
